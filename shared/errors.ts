@@ -1,0 +1,59 @@
+/** Typed domain errors. `shared/http/problem.ts` maps them to RFC 9457 responses in one place. */
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class DatelineError extends Error {
+  override name = 'DatelineError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class ValidationError extends DatelineError {
+  override name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class NotFoundError extends DatelineError {
+  override name = 'NotFoundError';
+}
+
+export class ConflictError extends DatelineError {
+  override name = 'ConflictError';
+}
+
+/** The stored version is not the one the caller expected (If-Match, conditional writes). */
+export class PreconditionFailedError extends DatelineError {
+  override name = 'PreconditionFailedError';
+}
+
+export class PreconditionRequiredError extends DatelineError {
+  override name = 'PreconditionRequiredError';
+}
+
+/** The same Idempotency-Key was used with a different request body. */
+export class IdempotencyMismatchError extends DatelineError {
+  override name = 'IdempotencyMismatchError';
+}
+
+export class UnauthorizedError extends DatelineError {
+  override name = 'UnauthorizedError';
+}
+
+export class ForbiddenError extends DatelineError {
+  override name = 'ForbiddenError';
+}
+
+/** A webhook target that points somewhere Dateline must never send to. */
+export class UnsafeTargetError extends ValidationError {
+  override name = 'UnsafeTargetError';
+}

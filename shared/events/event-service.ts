@@ -1,0 +1,174 @@
+import { monotonicFactory } from 'ulid';
+import { canonicalJson, sha256 } from '../domain/canonical-json.ts';
+import { parseEventDate } from '../domain/dates.ts';
+import { changedFields, type EventInput, type TimelineEvent } from '../domain/event.ts';
+import {
+  IdempotencyMismatchError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../errors.ts';
+import type { Table } from '../store/dynamo.ts';
+import { isConditionFailure } from '../store/dynamo.ts';
+import type { EventRepository } from '../store/event-repository.ts';
+import type { IdempotencyStore } from '../store/idempotency-store.ts';
+import {
+  readTimelinePage,
+  type TimelinePageRequest,
+  type TimelinePageResult,
+} from '../store/timeline-reader.ts';
+
+export interface EventServiceDeps {
+  table: Table;
+  events: EventRepository;
+  idempotency: IdempotencyStore;
+  clock?: () => Date;
+  newId?: () => string;
+  /** Called after every accepted change, so an in-process change feed can wake up at once. */
+  onChange?: () => void;
+}
+
+/** Builds the stored form of an event from its input: the resolved date beside the date as written. */
+export function materialiseEvent(
+  input: EventInput,
+  meta: { id: string; createdAt: string; updatedAt: string; version: number },
+): TimelineEvent {
+  const { date: _date, ...resolved } = parseEventDate(input.date);
+  return { ...input, ...resolved, ...meta };
+}
+
+/** The timeline's use cases: create (idempotently), read, patch, delete and list events. */
+export class EventService {
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: EventServiceDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.newId = deps.newId ?? monotonicFactory();
+  }
+
+  get(id: string): Promise<TimelineEvent> {
+    return this.deps.events.get(id);
+  }
+
+  list(request: TimelinePageRequest): Promise<TimelinePageResult> {
+    return readTimelinePage(this.deps.table, request);
+  }
+
+  /** Creates an event. With an idempotency key, a repeat of the same body replays the first result. */
+  async create(
+    input: EventInput,
+    idempotency?: { scope: string; key: string },
+  ): Promise<{ event: TimelineEvent; replayed: boolean }> {
+    const now = this.clock();
+    if (!idempotency) return { event: await this.insert(input, this.newId(), now), replayed: false };
+
+    const requestHash = sha256(canonicalJson(input));
+    const resourceId = this.newId();
+    const reservation = await this.deps.idempotency.reserve<TimelineEvent>(
+      idempotency.scope,
+      idempotency.key,
+      { requestHash, resourceId },
+      now,
+    );
+    if (reservation.reserved) {
+      const event = await this.insertOrLoad(input, resourceId, now);
+      await this.deps.idempotency.complete(idempotency.scope, idempotency.key, event);
+      return { event, replayed: false };
+    }
+    const { existing } = reservation;
+    if (existing.requestHash !== requestHash) {
+      throw new IdempotencyMismatchError(
+        `Idempotency-Key "${idempotency.key}" was already used with a different request body`,
+      );
+    }
+    if (existing.response) return { event: existing.response, replayed: true };
+    // The first request reserved an id but may have stopped before answering: finish its work.
+    const event = await this.insertOrLoad(input, existing.resourceId, now);
+    await this.deps.idempotency.complete(idempotency.scope, idempotency.key, event);
+    return { event, replayed: true };
+  }
+
+  private async insert(input: EventInput, id: string, now: Date): Promise<TimelineEvent> {
+    const at = now.toISOString();
+    const event = materialiseEvent(input, { id, createdAt: at, updatedAt: at, version: 1 });
+    await this.deps.events.create(event);
+    this.deps.onChange?.();
+    return event;
+  }
+
+  private async insertOrLoad(input: EventInput, id: string, now: Date): Promise<TimelineEvent> {
+    try {
+      return await this.insert(input, id, now);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const item = await this.deps.events.getItem(id);
+      if (!item) throw error;
+      return item.event;
+    }
+  }
+
+  /** Applies a change computed from the current input, if the event is still at `expectedVersion`. */
+  async update(
+    id: string,
+    expectedVersion: number,
+    change: (current: EventInput) => EventInput,
+  ): Promise<TimelineEvent> {
+    const current = await this.deps.events.getItem(id);
+    if (!current || current.deleted) throw new NotFoundError(`No event with id ${id}`);
+    if (current.version !== expectedVersion) {
+      throw new PreconditionFailedError(
+        `Event ${id} is at version ${current.version}, not ${expectedVersion}; fetch it again and reapply your change`,
+      );
+    }
+    const nextInput = change(inputOf(current.event));
+    const previous = changedFields(inputOf(current.event), nextInput);
+    if (Object.keys(previous).length === 0) return current.event;
+    const at = this.clock().toISOString();
+    const next = materialiseEvent(nextInput, {
+      id,
+      createdAt: current.event.createdAt,
+      updatedAt: at,
+      version: current.version + 1,
+    });
+    await this.deps.events.replace(current, next, {
+      type: 'event.updated',
+      version: next.version,
+      at,
+      previous,
+    });
+    this.deps.onChange?.();
+    return next;
+  }
+
+  async remove(id: string, expectedVersion?: number): Promise<void> {
+    const current = await this.deps.events.getItem(id);
+    if (!current || current.deleted) throw new NotFoundError(`No event with id ${id}`);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new PreconditionFailedError(
+        `Event ${id} is at version ${current.version}, not ${expectedVersion}`,
+      );
+    }
+    const at = this.clock().toISOString();
+    const tombstone = { ...current.event, updatedAt: at, version: current.version + 1 };
+    await this.deps.events.replace(
+      current,
+      tombstone,
+      { type: 'event.deleted', version: tombstone.version, at },
+      true,
+    );
+    this.deps.onChange?.();
+  }
+}
+
+/** The client-editable part of a stored event. */
+export function inputOf(event: TimelineEvent): EventInput {
+  const { kind, title, summary, date, location, actors, tags, sources } = event;
+  return { kind, title, summary, date, actors, tags, sources, ...(location ? { location } : {}) };
+}
+
+export function assertObject(value: unknown, path: string): asserts value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError(`${path} must be a JSON object`, [{ path, message: 'must be a JSON object' }]);
+  }
+}

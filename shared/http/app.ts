@@ -1,0 +1,82 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { AppDeps, AppEnv } from './context.ts';
+import { docsPage } from './docs-page.ts';
+import { registerEventRoutes } from './event-routes.ts';
+import { problem, problemResponse, toProblem } from './problem.ts';
+import { validationErrorFrom } from './validation.ts';
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** The Dateline HTTP API: the same Hono app behind API Gateway and on `npm start`. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw validationErrorFrom(result.error, targetName(result.target));
+      }
+    },
+  });
+
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: () => {
+        throw new HTTPException(413);
+      },
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  registerEventRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (dl_…) or, for subscription management, the subscription token',
+  });
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'Dateline API',
+      version: '1.0.0',
+      description:
+        'A timeline of dated events in international affairs, with alerts by email and signed webhooks.',
+    },
+    servers: [{ url: deps.publicUrl ?? new URL(c.req.url).origin }],
+  }));
+  app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+
+  app.notFound((c) =>
+    problemResponse(c, problem(404, 'not-found', `No route for ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((error, c) => {
+    const { problem: body, headers, unexpected } = toProblem(error);
+    if (unexpected) {
+      deps.logger.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
+    }
+    return problemResponse(c, body, headers);
+  });
+  return app;
+}
+
+function targetName(target: string): 'body' | 'query' | 'params' | 'headers' {
+  if (target === 'query') return 'query';
+  if (target === 'param') return 'params';
+  if (target === 'header') return 'headers';
+  return 'body';
+}

@@ -1,0 +1,23 @@
+import type { ApiKeyStore, Principal } from '../auth/api-keys.ts';
+import type { EventService } from '../events/event-service.ts';
+import type { Logger } from '../platform/logger.ts';
+
+/** Everything the HTTP app needs, built by the runtime (Lambda or local) and handed in. */
+export interface AppDeps {
+  events: EventService;
+  apiKeys: ApiKeyStore;
+  /** The key that signs cursors and tokens; read once per process and cached by the runtime. */
+  tokenKey: () => Promise<Uint8Array>;
+  logger: Logger;
+  /** Base URL for links; when unset, derived from the request. */
+  publicUrl?: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export type AppEnv = {
+  Variables: {
+    principal?: Principal;
+    requestId: string;
+  };
+};

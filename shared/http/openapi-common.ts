@@ -1,0 +1,25 @@
+import { ProblemSchema } from './schemas.ts';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'No valid API key or token',
+  403: 'Not allowed for this key',
+  404: 'Not found',
+  412: 'The ETag in If-Match is stale',
+  413: 'Body too large',
+  422: 'Idempotency-Key reused with a different body',
+  428: 'If-Match is required',
+};
+
+/** The problem+json responses a route can give, for the OpenAPI document. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}

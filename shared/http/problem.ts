@@ -1,0 +1,107 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  ConflictError,
+  type FieldError,
+  ForbiddenError,
+  IdempotencyMismatchError,
+  NotFoundError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  UnauthorizedError,
+  ValidationError,
+} from '../errors.ts';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Problem type URIs are relative to the API: `/problems/<slug>`. */
+const problemType = (slug: string) => `/problems/${slug}`;
+
+export function problemResponse(
+  c: Context,
+  problem: Problem,
+  headers: Record<string, string> = {},
+): Response {
+  return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, {
+    'content-type': 'application/problem+json',
+    ...headers,
+  });
+}
+
+export function problem(status: number, slug: string, detail?: string, errors?: FieldError[]): Problem {
+  return {
+    type: problemType(slug),
+    title: TITLES[status] ?? 'Error',
+    status,
+    ...(detail ? { detail } : {}),
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+/** The one place errors become HTTP: typed domain errors map to their status; anything else is a 500 without details. */
+export function toProblem(error: unknown): {
+  problem: Problem;
+  headers?: Record<string, string>;
+  unexpected: boolean;
+} {
+  const known = (p: Problem, headers?: Record<string, string>) => ({
+    problem: p,
+    unexpected: false,
+    ...(headers ? { headers } : {}),
+  });
+  if (error instanceof ValidationError)
+    return known(problem(400, 'validation-error', error.message, error.errors));
+  if (error instanceof UnauthorizedError) {
+    return known(problem(401, 'unauthorized', error.message), {
+      'www-authenticate': 'Bearer realm="dateline"',
+    });
+  }
+  if (error instanceof ForbiddenError) return known(problem(403, 'forbidden', error.message));
+  if (error instanceof NotFoundError) return known(problem(404, 'not-found', error.message));
+  if (error instanceof IdempotencyMismatchError)
+    return known(problem(422, 'idempotency-key-reused', error.message));
+  if (error instanceof ConflictError) return known(problem(409, 'conflict', error.message));
+  if (error instanceof PreconditionFailedError)
+    return known(problem(412, 'precondition-failed', error.message));
+  if (error instanceof PreconditionRequiredError)
+    return known(problem(428, 'precondition-required', error.message));
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    if (status === 413)
+      return known(problem(413, 'content-too-large', 'The request body is larger than allowed'));
+    if (status === 400)
+      return known(problem(400, 'malformed-request', error.message || 'The request is malformed'));
+    if (status < 500) return known(problem(status, 'http-error', error.message || undefined));
+  }
+  if (error instanceof SyntaxError)
+    return known(problem(400, 'malformed-request', 'The request body is not valid JSON'));
+  return {
+    problem: problem(500, 'internal-error', 'Something went wrong on our side; it has been logged.'),
+    unexpected: true,
+  };
+}

@@ -1,0 +1,97 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { ApiKeyStore } from '../auth/api-keys.ts';
+import { EventService } from '../events/event-service.ts';
+import { createApp } from '../http/app.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { loadSeedOnce } from '../seed/load-seed.ts';
+import { ensureTable } from '../store/create-table.ts';
+import { createTable, type Table } from '../store/dynamo.ts';
+import { EventRepository } from '../store/event-repository.ts';
+import { IdempotencyStore } from '../store/idempotency-store.ts';
+import type { LocalConfig } from './config.ts';
+import { type EmbeddedDynamo, startDynalite } from './dynalite-server.ts';
+import { loadOrCreateTokenKey } from './token-key.ts';
+
+export const LOCAL_TABLE_NAME = 'dateline';
+
+export interface LocalRuntime {
+  url: string;
+  adminKey: string;
+  /** Set when this start created the admin key (it is printed once). */
+  adminKeyCreated: boolean;
+  seeded: number;
+  table: Table;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Starts Dateline on one machine: embedded dynalite, the HTTP app, the change feed and the delivery worker. */
+export async function startLocalRuntime(
+  config: LocalConfig,
+  logger = createLogger({ service: 'dateline', level: config.logLevel }),
+): Promise<LocalRuntime> {
+  await mkdir(config.dataDir, { recursive: true });
+  const dynamo: EmbeddedDynamo = await startDynalite({ path: join(config.dataDir, 'dynamodb') });
+  const table = createTable({ tableName: LOCAL_TABLE_NAME, endpoint: dynamo.endpoint, region: 'local' });
+  await ensureTable(table.client as never, LOCAL_TABLE_NAME);
+  const tokenKey = await loadOrCreateTokenKey(config.dataDir);
+
+  const apiKeys = new ApiKeyStore(table);
+  const { adminKey, created } = await ensureAdminKey(apiKeys, config);
+  const events = new EventService({
+    table,
+    events: new EventRepository(table),
+    idempotency: new IdempotencyStore(table),
+  });
+  const seeded = config.seed ? await loadSeedOnce(table, events) : 0;
+
+  const app = createApp({
+    events,
+    apiKeys,
+    tokenKey: async () => tokenKey,
+    logger,
+    publicUrl: config.publicUrl,
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(started as Server),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      table.client.destroy();
+      await dynamo.close();
+    })();
+    return stopping;
+  };
+  return { url, adminKey, adminKeyCreated: created, seeded, table, logger, stop };
+}
+
+/** The admin key: DATELINE_ADMIN_KEY when set, else one created on first start and kept in the data dir. */
+async function ensureAdminKey(
+  apiKeys: ApiKeyStore,
+  config: LocalConfig,
+): Promise<{ adminKey: string; created: boolean }> {
+  if (config.adminKey) {
+    await apiKeys.ensure(config.adminKey, { name: 'admin (DATELINE_ADMIN_KEY)', scopes: ['admin'] });
+    return { adminKey: config.adminKey, created: false };
+  }
+  const path = join(config.dataDir, 'admin-key');
+  try {
+    return { adminKey: (await readFile(path, 'utf8')).trim(), created: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const { key } = await apiKeys.create({ name: 'admin (first start)', scopes: ['admin'] });
+  await writeFile(path, key, { mode: 0o600 });
+  return { adminKey: key, created: true };
+}

@@ -1,0 +1,165 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventInput, TimelineEvent } from '../domain/event.ts';
+import { NotFoundError } from '../errors.ts';
+import { conditionally, isConditionFailure, type Table } from './dynamo.ts';
+import { EVENT_SK, eventKey, FEED_PARTITION } from './keys.ts';
+import { timelineItemKeys, timelineItems } from './timeline-items.ts';
+
+export type ChangeType = 'event.created' | 'event.updated' | 'event.deleted';
+
+/** A change not yet announced. It lives on the event item itself, so the change and the duty to announce it are one write. */
+export interface PendingChange {
+  type: ChangeType;
+  version: number;
+  at: string;
+  /** For updates: the previous values of the fields that changed. */
+  previous?: Partial<EventInput>;
+}
+
+export interface EventItem {
+  pk: string;
+  sk: typeof EVENT_SK;
+  type: 'event';
+  event: TimelineEvent;
+  version: number;
+  deleted?: boolean;
+  changes: Record<string, PendingChange>;
+  feedPk?: string;
+  feedSk?: string;
+}
+
+export const changeName = (change: Pick<PendingChange, 'version'>) => `v${change.version}`;
+
+/** Builds the item for a new state of an event, keeping changes not yet announced and adding this one. */
+export function buildEventItem(
+  event: TimelineEvent,
+  change: PendingChange,
+  carried: Record<string, PendingChange> = {},
+  deleted = false,
+): EventItem {
+  const changes = { ...carried, [changeName(change)]: change };
+  const oldest = Object.values(changes).reduce((a, b) => (a.at <= b.at ? a : b));
+  return {
+    ...eventKey(event.id),
+    sk: EVENT_SK,
+    type: 'event',
+    event,
+    version: event.version,
+    ...(deleted ? { deleted: true } : {}),
+    changes,
+    feedPk: FEED_PARTITION,
+    feedSk: `${oldest.at}#${event.id}`,
+  };
+}
+
+export class EventRepository {
+  constructor(private readonly table: Table) {}
+
+  async getItem(id: string): Promise<EventItem | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: eventKey(id), ConsistentRead: true }),
+    );
+    return result.Item as EventItem | undefined;
+  }
+
+  /** The live event, or NotFoundError (a deleted event is gone to readers even while its tombstone waits for fan-out). */
+  async get(id: string): Promise<TimelineEvent> {
+    const item = await this.getItem(id);
+    if (!item || item.deleted) throw new NotFoundError(`No event with id ${id}`);
+    return item.event;
+  }
+
+  /** Writes a new event; fails with PreconditionFailedError when the id exists. */
+  async create(event: TimelineEvent): Promise<void> {
+    const item = buildEventItem(event, {
+      type: 'event.created',
+      version: event.version,
+      at: event.createdAt,
+    });
+    await conditionally(
+      () =>
+        this.table.client.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      `Event ${event.id} already exists`,
+    );
+    await this.syncTimeline(undefined, event);
+  }
+
+  /** Replaces the event's state if it is still at `expectedVersion` (PreconditionFailedError otherwise). */
+  async replace(
+    current: EventItem,
+    next: TimelineEvent,
+    change: PendingChange,
+    deleted = false,
+  ): Promise<void> {
+    const item = buildEventItem(next, change, current.changes, deleted);
+    await conditionally(
+      () =>
+        this.table.client.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: item,
+            ConditionExpression: 'version = :expected AND attribute_not_exists(deleted)',
+            ExpressionAttributeValues: { ':expected': current.version },
+          }),
+        ),
+      `Event ${next.id} changed since version ${current.version}`,
+    );
+    await this.syncTimeline(current.event, deleted ? undefined : next);
+  }
+
+  /**
+   * Brings the timeline items in line with an event's change from `before` to `after`. Every write is
+   * conditional on versions, so a slow writer can never overwrite a newer state, and running it twice is harmless.
+   */
+  async syncTimeline(before: TimelineEvent | undefined, after: TimelineEvent | undefined): Promise<void> {
+    const keep = new Set(after ? timelineItemKeys(after).map((key) => `${key.pk}\u0000${key.sk}`) : []);
+    const stale = before
+      ? timelineItemKeys(before).filter((key) => !keep.has(`${key.pk}\u0000${key.sk}`))
+      : [];
+    const writes: Promise<unknown>[] = [];
+    for (const item of after ? timelineItems(after) : []) {
+      writes.push(
+        ignoreConditionFailure(
+          this.table.client.send(
+            new PutCommand({
+              TableName: this.table.name,
+              Item: item,
+              ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+              ExpressionAttributeValues: { ':version': item.version },
+            }),
+          ),
+        ),
+      );
+    }
+    const staleVersion = after?.version ?? (before ? before.version + 1 : 0);
+    for (const key of stale) {
+      writes.push(
+        ignoreConditionFailure(
+          this.table.client.send(
+            new DeleteCommand({
+              TableName: this.table.name,
+              Key: key,
+              ConditionExpression: 'version < :version',
+              ExpressionAttributeValues: { ':version': staleVersion },
+            }),
+          ),
+        ),
+      );
+    }
+    await Promise.all(writes);
+  }
+}
+
+async function ignoreConditionFailure(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}

@@ -1,0 +1,33 @@
+/** Every key the table holds, built in one place. See docs/data-model.md for the access patterns. */
+
+export const EVENT_SK = 'EVENT';
+export const SUBSCRIPTION_SK = 'SUB';
+export const FEED_PARTITION = 'FEED';
+export const DUE_PARTITION = 'DUE';
+
+export const eventKey = (id: string) => ({ pk: `EVENT#${id}`, sk: EVENT_SK });
+
+/** A timeline dimension: every event is in `all`, its kind, each actor and each tag. */
+export type Dimension = { name: 'all' } | { name: 'kind' | 'actor' | 'tag'; value: string };
+
+export const dimensionId = (dimension: Dimension) =>
+  dimension.name === 'all' ? 'all' : `${dimension.name}#${dimension.value}`;
+
+/** The timeline partition of one dimension value; sort key is the timeline sort key. */
+export const timelinePartition = (dimension: Dimension) => `TL#${dimensionId(dimension)}`;
+
+/** Coverage partitions hold intervals under each month, year or decade they touch. */
+export type Granule = { unit: 'M' | 'Y' | 'D'; value: string };
+export const coveragePartition = (dimension: Dimension, granule: Granule) =>
+  `TLC#${dimensionId(dimension)}#${granule.unit}#${granule.value}`;
+
+export const apiKeyKey = (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' });
+export const idempotencyKey = (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}`, sk: key });
+export const subscriptionKey = (id: string) => ({ pk: `SUB#${id}`, sk: SUBSCRIPTION_SK });
+export const deliveryKey = (subscriptionId: string, deliveryId: string) => ({
+  pk: `SUB#${subscriptionId}`,
+  sk: `DLV#${deliveryId}`,
+});
+/** Subscription index: active subscriptions under one value of the dimension they filter on. */
+export const subscriptionIndexPartition = (dimension: Dimension) => `SUBIDX#${dimensionId(dimension)}`;
+export const metaKey = (name: string) => ({ pk: 'META', sk: name });

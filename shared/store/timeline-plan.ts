@@ -1,0 +1,133 @@
+import { spanDays } from '../domain/dates.ts';
+import type { Dimension, Granule } from './keys.ts';
+import { coveragePartition, timelinePartition } from './keys.ts';
+
+/**
+ * Pure planning of timeline reads: which partitions to query, with which key ranges, so that a
+ * page reads items in proportion to the page for every single-dimension filter and date range.
+ *
+ * Sort keys are `earliest#span#id` (span in days, zero-padded), so lexical order is timeline order.
+ * With a `from` bound, events starting on or after `from` come from one key range. Events that start
+ * before `from` but still overlap it ("straddlers") are found exactly where they can be:
+ * month-precision events start on the 1st of from's month, year-precision events on 1 January, and
+ * intervals are also written under each month/year/decade they touch (coverage partitions).
+ */
+
+export interface TimelineFilter {
+  from?: string;
+  to?: string;
+  kinds: string[];
+  actors: string[];
+  tags: string[];
+  q?: string;
+  order: 'asc' | 'desc';
+}
+
+export interface KeyRange {
+  pk: string;
+  /** Inclusive lower bound on sk. */
+  lower?: string;
+  /** Inclusive upper bound on sk. */
+  upper?: string;
+}
+
+export interface TimelinePlan {
+  /** Partitions whose union (deduplicated by id) is the answer; the main ranges, in timeline order. */
+  main: KeyRange[];
+  /** Small ranges holding events that start before `from` but overlap it; read in full. */
+  straddlers: KeyRange[];
+  /** The dimensions the partitions were chosen by; the other filters are checked per item. */
+  driving: Dimension['name'];
+}
+
+const SK_END = '~';
+const padSpan = (days: number) => String(days).padStart(7, '0');
+
+/** The dimension that drives the reads: the one named filter likely to be the most selective. */
+export function drivingDimensions(filter: TimelineFilter): Dimension[] {
+  if (filter.actors.length > 0) return filter.actors.map((value) => ({ name: 'actor', value }));
+  if (filter.tags.length > 0) return filter.tags.map((value) => ({ name: 'tag', value }));
+  if (filter.kinds.length > 0) return filter.kinds.map((value) => ({ name: 'kind', value }));
+  return [{ name: 'all' }];
+}
+
+export function planTimeline(filter: TimelineFilter): TimelinePlan {
+  const dimensions = drivingDimensions(filter);
+  const main = dimensions.map((dimension) => ({
+    pk: timelinePartition(dimension),
+    ...(filter.from ? { lower: filter.from } : {}),
+    ...(filter.to ? { upper: `${filter.to}${SK_END}` } : {}),
+  }));
+  const straddlers = filter.from ? dimensions.flatMap((d) => straddlerRanges(d, filter.from!)) : [];
+  return { main, straddlers, driving: dimensions[0]!.name };
+}
+
+function straddlerRanges(dimension: Dimension, from: string): KeyRange[] {
+  const pk = timelinePartition(dimension);
+  const monthStart = `${from.slice(0, 7)}-01`;
+  const yearStart = `${from.slice(0, 4)}-01-01`;
+  const ranges: KeyRange[] = [];
+  if (from !== monthStart) {
+    ranges.push({
+      pk,
+      lower: `${monthStart}#${padSpan(28)}`,
+      upper: `${monthStart}#${padSpan(31)}${SK_END}`,
+    });
+  }
+  if (from !== yearStart) {
+    ranges.push({
+      pk,
+      lower: `${yearStart}#${padSpan(365)}`,
+      upper: `${yearStart}#${padSpan(366)}${SK_END}`,
+    });
+  }
+  for (const granule of granulesOf(from)) ranges.push({ pk: coveragePartition(dimension, granule) });
+  return ranges;
+}
+
+/** The month, year and decade a day belongs to. */
+function granulesOf(day: string): Granule[] {
+  return [
+    { unit: 'M', value: day.slice(0, 7) },
+    { unit: 'Y', value: day.slice(0, 4) },
+    { unit: 'D', value: day.slice(0, 3) },
+  ];
+}
+
+/**
+ * The coverage granules an interval is written under: months for short intervals, years for
+ * intervals up to ~10 years, decades beyond; so an interval is never written under more than a
+ * dozen granules, and a straddler lookup reads three small partitions.
+ */
+export function coverageGranules(earliest: string, latest: string): Granule[] {
+  const days = spanDays(earliest, latest);
+  const unit: Granule['unit'] = days <= 100 ? 'M' : days <= 3700 ? 'Y' : 'D';
+  const width = unit === 'M' ? 7 : unit === 'Y' ? 4 : 3;
+  const granules: Granule[] = [];
+  let cursor = earliest;
+  let last = '';
+  while (cursor <= latest) {
+    const value = cursor.slice(0, width);
+    if (value !== last) granules.push({ unit, value });
+    last = value;
+    cursor = nextGranuleStart(cursor, unit);
+  }
+  return granules;
+}
+
+function nextGranuleStart(day: string, unit: Granule['unit']): string {
+  const year = Number(day.slice(0, 4));
+  if (unit === 'M') {
+    const month = Number(day.slice(5, 7));
+    return month === 12
+      ? `${String(year + 1).padStart(4, '0')}-01-01`
+      : `${day.slice(0, 4)}-${String(month + 1).padStart(2, '0')}-01`;
+  }
+  if (unit === 'Y') return `${String(year + 1).padStart(4, '0')}-01-01`;
+  return `${String(Math.floor(year / 10) * 10 + 10).padStart(4, '0')}-01-01`;
+}
+
+/** Whether an item found in a straddler range really starts before `from` and overlaps it. */
+export function isStraddler(item: { earliest: string; latest: string }, from: string): boolean {
+  return item.earliest < from && item.latest >= from;
+}
