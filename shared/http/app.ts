@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './context.ts';
 import { docsPage } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
+import { registerKeyRoutes } from './key-routes.ts';
 import { problem, problemResponse, toProblem } from './problem.ts';
 import { validationErrorFrom } from './validation.ts';
 
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(app, deps);
+  registerKeyRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -78,11 +78,9 @@ const SourceSchema = z
   })
   .openapi('Source');
 
-const tag = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
-    message: 'tags are lowercase words joined by hyphens, e.g. arms-embargo',
-  });
+const tag = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
+  message: 'tags are lowercase words joined by hyphens, e.g. arms-embargo',
+});
 
 export const EventInputSchema = z
   .strictObject({

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,10 +13,8 @@ import { createTable, type Table } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
 import type { LocalConfig } from './config.ts';
-import { type EmbeddedDynamo, startDynalite } from './dynalite-server.ts';
+import { openLocalStore, recordRunningServer } from './local-store.ts';
 import { loadOrCreateTokenKey } from './token-key.ts';
-
-export const LOCAL_TABLE_NAME = 'dateline';
 
 export interface LocalRuntime {
   url: string;
@@ -34,10 +32,8 @@ export async function startLocalRuntime(
   config: LocalConfig,
   logger = createLogger({ service: 'dateline', level: config.logLevel }),
 ): Promise<LocalRuntime> {
-  await mkdir(config.dataDir, { recursive: true });
-  const dynamo: EmbeddedDynamo = await startDynalite({ path: join(config.dataDir, 'dynamodb') });
-  const table = createTable({ tableName: LOCAL_TABLE_NAME, endpoint: dynamo.endpoint, region: 'local' });
-  await ensureTable(table.client as never, LOCAL_TABLE_NAME);
+  const store = await openLocalStore(config.dataDir);
+  const { table } = store;
   const tokenKey = await loadOrCreateTokenKey(config.dataDir);
 
   const apiKeys = new ApiKeyStore(table);
@@ -63,13 +59,14 @@ export async function startLocalRuntime(
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const forgetServer = await recordRunningServer(config.dataDir, url);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      table.client.destroy();
-      await dynamo.close();
+      await forgetServer();
+      await store.close();
     })();
     return stopping;
   };

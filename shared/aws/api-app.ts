@@ -1,0 +1,28 @@
+import { ApiKeyStore } from '../auth/api-keys.ts';
+import { EventService } from '../events/event-service.ts';
+import { createApp } from '../http/app.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createTable } from '../store/dynamo.ts';
+import { EventRepository } from '../store/event-repository.ts';
+import { IdempotencyStore } from '../store/idempotency-store.ts';
+import { readAwsConfig } from './config.ts';
+import { secretsManagerTokenKey } from './token-key.ts';
+
+/** The API as it runs on Lambda: the shared app over the deployed table, keys from Secrets Manager. */
+export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
+  const config = readAwsConfig(env);
+  const table = createTable({ tableName: config.tableName });
+  const logger = createLogger({ service: 'dateline-api', level: config.logLevel });
+  if (!config.tokenSecretArn) throw new Error('Missing environment variable TOKEN_SECRET_ARN');
+  return createApp({
+    events: new EventService({
+      table,
+      events: new EventRepository(table),
+      idempotency: new IdempotencyStore(table),
+    }),
+    apiKeys: new ApiKeyStore(table),
+    tokenKey: secretsManagerTokenKey(config.tokenSecretArn),
+    logger,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  });
+}

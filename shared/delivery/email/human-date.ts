@@ -1,0 +1,189 @@
+/**
+ * Human readings of EDTF dates for emails ("mid-June 2024 (approximate)", "between 10 and 20 June 2024").
+ *
+ * Handles the EDTF subset events are written in: calendar dates at day, month or year precision,
+ * seasons (21–24), qualifiers (~ ? %) and intervals, including open ("..") and unknown ("") ends.
+ * Anything else (unspecified digits, negative years, sets) falls back to the normalised bounds, and
+ * failing that to the date as written: an odd date must never stop an alert from being sent.
+ *
+ * Month names are spelled out by hand rather than with Intl so output does not depend on the
+ * runtime's locale data.
+ */
+import type { EventPrecision } from './types.ts';
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+const SEASONS: Record<number, string> = { 21: 'spring', 22: 'summer', 23: 'autumn', 24: 'winter' };
+
+interface Point {
+  year: number;
+  month?: number;
+  season?: string;
+  day?: number;
+  approximate: boolean;
+  uncertain: boolean;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function monthName(month: number): string {
+  return MONTHS[month - 1] ?? '';
+}
+
+function parsePoint(raw: string): Point | undefined {
+  // Level 1 puts a qualifier after the whole date, Level 2 on single components. Either way the
+  // reader only needs to know the date is approximate or uncertain, so collect and strip them all.
+  const approximate = /[~%]/.test(raw);
+  const uncertain = /[?%]/.test(raw);
+  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(raw.replace(/[~?%]/g, ''));
+  if (!match) return undefined;
+  const point: Point = { year: Number(match[1]), approximate, uncertain };
+  if (match[2] === undefined) return point;
+  const monthOrSeason = Number(match[2]);
+  if (monthOrSeason >= 1 && monthOrSeason <= 12) point.month = monthOrSeason;
+  else if (SEASONS[monthOrSeason] && match[3] === undefined) point.season = SEASONS[monthOrSeason];
+  else return undefined;
+  if (match[3] === undefined) return point;
+  const day = Number(match[3]);
+  if (point.month === undefined || day < 1 || day > daysInMonth(point.year, point.month)) return undefined;
+  point.day = day;
+  return point;
+}
+
+function formatPoint(point: Point, omit: 'none' | 'year' | 'month-and-year' = 'none'): string {
+  const year = omit === 'none' ? ` ${point.year}` : '';
+  if (point.day !== undefined && point.month !== undefined) {
+    return omit === 'month-and-year' ? String(point.day) : `${point.day} ${monthName(point.month)}${year}`;
+  }
+  if (point.month !== undefined) return `${monthName(point.month)}${year}`;
+  if (point.season !== undefined) return `${point.season}${year}`;
+  return String(point.year);
+}
+
+function qualifierWords(point: Point): string[] {
+  return [...(point.approximate ? ['approximate'] : []), ...(point.uncertain ? ['uncertain'] : [])];
+}
+
+/** A reading split into the main text and its caveats, so callers can lay the caveats out as they need. */
+export interface DateReading {
+  text: string;
+  notes: string[];
+}
+
+function withNotes(text: string, notes: string[]): DateReading {
+  return { text, notes };
+}
+
+function readSingle(point: Point): DateReading {
+  // An approximate day is better read as a part of the month than as a precise-looking day.
+  if (point.approximate && point.day !== undefined && point.month !== undefined) {
+    const part = point.day <= 10 ? 'early ' : point.day <= 20 ? 'mid-' : 'late ';
+    return withNotes(`${part}${monthName(point.month)} ${point.year}`, qualifierWords(point));
+  }
+  return withNotes(formatPoint(point), qualifierWords(point));
+}
+
+function samePoint(a: Point, b: Point): boolean {
+  return a.year === b.year && a.month === b.month && a.season === b.season && a.day === b.day;
+}
+
+function betweenText(start: Point, end: Point): string {
+  const hasSubYear = (p: Point) => p.month !== undefined || p.season !== undefined;
+  let omit: 'none' | 'year' | 'month-and-year' = 'none';
+  if (start.year === end.year && hasSubYear(start) && hasSubYear(end)) {
+    const sameMonth = start.month !== undefined && start.month === end.month;
+    omit = sameMonth && start.day !== undefined && end.day !== undefined ? 'month-and-year' : 'year';
+  }
+  return `between ${formatPoint(start, omit)} and ${formatPoint(end)}`;
+}
+
+function intervalNotes(start: Point, end: Point): string[] {
+  const startWords = qualifierWords(start);
+  const endWords = qualifierWords(end);
+  if (startWords.join() === endWords.join()) return startWords;
+  return [...startWords.map((w) => `start ${w}`), ...endWords.map((w) => `end ${w}`)];
+}
+
+function readInterval(raw: string): DateReading | undefined {
+  const parts = raw.split('/');
+  if (parts.length !== 2) return undefined;
+  const [startRaw = '', endRaw = ''] = parts;
+  const start = parsePoint(startRaw);
+  const end = parsePoint(endRaw);
+  if (start && end) {
+    if (samePoint(start, end)) return withNotes(formatPoint(start), intervalNotes(start, end));
+    return withNotes(betweenText(start, end), intervalNotes(start, end));
+  }
+  // ".." is an open end (still ongoing / no limit); "" is an end nobody knows.
+  if (start && (endRaw === '..' || endRaw === '')) {
+    const notes = [...qualifierWords(start), ...(endRaw === '' ? ['end unknown'] : [])];
+    return withNotes(`from ${formatPoint(start)}${endRaw === '..' ? ' onwards' : ''}`, notes);
+  }
+  if (end && (startRaw === '..' || startRaw === '')) {
+    const notes = [...qualifierWords(end), ...(startRaw === '' ? ['start unknown'] : [])];
+    return withNotes(`until ${formatPoint(end)}`, notes);
+  }
+  return undefined;
+}
+
+function readBounds(earliest: string, latest: string, precision: EventPrecision): DateReading | undefined {
+  const start = parsePoint(earliest.slice(0, 10));
+  const end = parsePoint(latest.slice(0, 10));
+  if (!start || !end || start.day === undefined || end.day === undefined) return undefined;
+  if (samePoint(start, end)) return withNotes(formatPoint(start), []);
+  if (precision === 'month' && start.year === end.year && start.month === end.month) {
+    return withNotes(formatPoint({ ...start, day: undefined }), []);
+  }
+  if (precision === 'year' && start.year === end.year) return withNotes(String(start.year), []);
+  return withNotes(betweenText(start, end), []);
+}
+
+/**
+ * The reading of an event date in parts. `date` is the EDTF string as written and wins when it
+ * can be read; `earliest`/`latest` (ISO dates) and `precision` are the fallback.
+ */
+export function humanDateParts(
+  date: string,
+  earliest: string,
+  latest: string,
+  precision: EventPrecision,
+): DateReading {
+  const written = date.trim();
+  return readWritten(written) ?? readBounds(earliest, latest, precision) ?? withNotes(written, []);
+}
+
+/** A human reading of an event date, e.g. "mid-June 2024 (approximate)". */
+export function humanDate(date: string, earliest: string, latest: string, precision: EventPrecision): string {
+  const { text, notes } = humanDateParts(date, earliest, latest, precision);
+  return notes.length > 0 ? `${text} (${notes.join(', ')})` : text;
+}
+
+function readWritten(written: string): DateReading | undefined {
+  if (written.includes('/')) return readInterval(written);
+  const point = parsePoint(written);
+  return point ? readSingle(point) : undefined;
+}
+
+/**
+ * "28 June 2024" for an ISO date or timestamp (the calendar date as written, so a publisher's
+ * local date is kept rather than shifted to UTC). Undefined when the value is not ISO.
+ */
+export function humanCalendarDate(iso: string): string | undefined {
+  const point = parsePoint(iso.trim().slice(0, 10));
+  return point && point.day !== undefined ? formatPoint(point) : undefined;
+}

@@ -1,0 +1,359 @@
+/**
+ * Pure email renderers: plain data in, a complete OutgoingEmail (subject, text, HTML, headers) out.
+ * No I/O and no clock, so every byte a recipient sees is reproducible from the input in a test.
+ */
+import { humanCalendarDate, humanDate, humanDateParts } from './human-date.ts';
+import type {
+  AlertActor,
+  AlertEmailInput,
+  AlertEvent,
+  AlertSource,
+  ConfirmEmailInput,
+  DisabledNoticeEmailInput,
+  OutgoingEmail,
+} from './types.ts';
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values alike. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+// Auto-Submitted stops vacation responders from replying to (and looping with) automated mail (RFC 3834).
+const BASE_HEADERS = { 'Auto-Submitted': 'auto-generated' };
+
+const HEADINGS = {
+  'event.created': 'New event',
+  'event.updated': 'Event updated',
+  'event.deleted': 'Event deleted',
+};
+const SUBJECT_VERBS = { 'event.created': 'New', 'event.updated': 'Updated', 'event.deleted': 'Deleted' };
+
+function fieldLabel(field: string): string {
+  return field === 'location' ? 'Place' : field.charAt(0).toUpperCase() + field.slice(1);
+}
+
+const STYLE = {
+  body: 'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;line-height:1.5;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px',
+  muted: 'color:#555;font-size:13px',
+  th: 'text-align:left;vertical-align:top;padding:2px 16px 2px 0;font-weight:600',
+  notice: 'padding:8px 12px;background:#fdecea;border-left:4px solid #c0392b',
+};
+
+/** Header values must be one line; user text (titles) could otherwise smuggle line breaks in. */
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Only http(s) URLs become clickable: source URLs are user-submitted, and a javascript: or
+ * data: link must not be one click away in someone's inbox.
+ */
+function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function htmlLink(url: string, label: string): string {
+  if (!isWebUrl(url)) return `${escapeHtml(label)} (${escapeHtml(url)})`;
+  return `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
+}
+
+function htmlParagraphs(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((para) => `<p>${escapeHtml(para).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+}
+
+function htmlDocument(title: string, body: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    `<body style="${STYLE.body}">`,
+    body,
+    '</body></html>',
+  ].join('\n');
+}
+
+function formatActor(actor: AlertActor): string {
+  if (actor.type === 'state') return `${actor.code} (state)`;
+  return `${actor.name}${actor.role ? `, ${actor.role}` : ''} (${actor.type})`;
+}
+
+function formatLocation(location: NonNullable<AlertEvent['location']>): string {
+  return location.country ? `${location.name}, ${location.country}` : location.name;
+}
+
+function sourceLine(source: AlertSource): string {
+  const published = humanCalendarDate(source.publishedAt) ?? source.publishedAt;
+  return `${source.publisher}, published ${published}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Renders a field value (previous or current) of any shape as one readable line. */
+function formatValue(field: string, value: unknown): string {
+  if (value === undefined || value === null || value === '') return '(none)';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '(none)';
+    const items = value.map((item) => {
+      if (field === 'actors' && isRecord(item) && (item.type === 'state' || typeof item.name === 'string')) {
+        return formatActor(item as unknown as AlertActor);
+      }
+      if (field === 'sources' && isRecord(item) && typeof item.title === 'string') return item.title;
+      return typeof item === 'string' ? item : JSON.stringify(item);
+    });
+    return items.join(field === 'actors' || field === 'sources' ? '; ' : ', ');
+  }
+  if (field === 'location' && isRecord(value) && typeof value.name === 'string') {
+    return formatLocation(value as { name: string; country?: string });
+  }
+  return JSON.stringify(value);
+}
+
+interface Change {
+  label: string;
+  before: string;
+  after: string;
+}
+
+/** A date change shows the human readings and the dates as written, so a refinement is visible. */
+function dateWithReading(version: Record<string, unknown>): string {
+  const { date, earliest, latest, precision } = version;
+  if (typeof date !== 'string') return formatValue('date', date);
+  const reading = humanDate(date, String(earliest), String(latest), precision as AlertEvent['precision']);
+  return `${reading} [${date}]`;
+}
+
+function changesOf(event: AlertEvent, previous: Record<string, unknown>): Change[] {
+  const after = event as unknown as Record<string, unknown>;
+  // The previous version is the current one with the changed fields put back.
+  const before = { ...after, ...previous };
+  return (
+    Object.keys(previous)
+      // earliest/latest are derived from the date; the date row already shows the refinement.
+      .filter((key) => !((key === 'earliest' || key === 'latest') && 'date' in previous))
+      .map((key) =>
+        key === 'date'
+          ? { label: 'Date', before: dateWithReading(before), after: dateWithReading(after) }
+          : {
+              label: fieldLabel(key),
+              before: formatValue(key, previous[key]),
+              after: formatValue(key, after[key]),
+            },
+      )
+  );
+}
+
+const DELETED_NOTE =
+  'This event has been deleted from the Dateline timeline. Below is the last version we had; its page is no longer available.';
+const NO_CHANGE_DETAIL = 'The event was updated; no details of the change are available.';
+
+/** Everything an alert shows, computed once so the text and HTML parts cannot disagree. */
+interface AlertView {
+  heading: string;
+  event: AlertEvent;
+  deleted: boolean;
+  when: string;
+  written: string;
+  facts: Array<readonly [string, string]>;
+  /** Undefined unless the alert is an update. */
+  changes?: Change[];
+  eventUrl?: string;
+  manageNote?: string;
+  unsubscribeUrl: string;
+}
+
+function alertText(view: AlertView): string {
+  const { event, changes } = view;
+  const section = (title: string, lines: string[]) => (lines.length > 0 ? ['', title, ...lines] : []);
+  return [
+    `${view.heading} · Dateline`,
+    '',
+    event.title,
+    '',
+    ...(view.deleted ? [DELETED_NOTE, ''] : []),
+    `When: ${view.when}`,
+    `      ${view.written}`,
+    ...view.facts.map(([label, value]) => `${label}: ${value}`),
+    '',
+    event.summary,
+    ...(changes
+      ? section(
+          'What changed',
+          changes.length > 0
+            ? changes.map((c) => `  ${c.label}: ${c.before} → ${c.after}`)
+            : [`  ${NO_CHANGE_DETAIL}`],
+        )
+      : []),
+    ...section(
+      'Sources',
+      event.sources.flatMap((s, i) => [`  ${i + 1}. ${s.title} — ${sourceLine(s)}`, `     ${s.url}`]),
+    ),
+    ...(view.eventUrl ? ['', `View the event: ${view.eventUrl}`] : []),
+    '',
+    '-- ',
+    ...(view.manageNote ? [view.manageNote] : []),
+    `Unsubscribe (one click): ${view.unsubscribeUrl}`,
+    '',
+  ].join('\n');
+}
+
+function alertHtml(view: AlertView, subject: string): string {
+  const { event, changes } = view;
+  const row = (label: string, valueHtml: string) =>
+    `<tr><th scope="row" style="${STYLE.th}">${escapeHtml(label)}</th><td>${valueHtml}</td></tr>`;
+  const h2 = (title: string) => `<h2 style="font-size:17px">${escapeHtml(title)}</h2>`;
+  const changeItem = (c: Change) =>
+    `<li><strong>${escapeHtml(c.label)}</strong>: <del>${escapeHtml(c.before)}</del> → <ins>${escapeHtml(c.after)}</ins></li>`;
+  const sourceItem = (s: AlertSource) =>
+    `<li>${htmlLink(s.url, s.title)} — ${escapeHtml(sourceLine(s))}</li>`;
+  const parts = [
+    `<p style="${STYLE.muted};margin:0">${escapeHtml(view.heading)} · Dateline</p>`,
+    `<h1 style="font-size:22px;margin:4px 0 12px">${escapeHtml(event.title)}</h1>`,
+    view.deleted ? `<p style="${STYLE.notice}">${escapeHtml(DELETED_NOTE)}</p>` : '',
+    '<table role="presentation" style="border-collapse:collapse">',
+    row(
+      'When',
+      `${escapeHtml(view.when)}<br><span style="${STYLE.muted}">${escapeHtml(view.written)}</span>`,
+    ),
+    ...view.facts.map(([label, value]) => row(label, escapeHtml(value))),
+    '</table>',
+    htmlParagraphs(event.summary),
+    changes ? h2('What changed') : '',
+    changes && changes.length > 0 ? `<ul>\n${changes.map(changeItem).join('\n')}\n</ul>` : '',
+    changes && changes.length === 0 ? `<p>${escapeHtml(NO_CHANGE_DETAIL)}</p>` : '',
+    event.sources.length > 0
+      ? `${h2('Sources')}\n<ol>\n${event.sources.map(sourceItem).join('\n')}\n</ol>`
+      : '',
+    view.eventUrl ? `<p>${htmlLink(view.eventUrl, 'View the event on Dateline')}</p>` : '',
+    '<hr style="border:none;border-top:1px solid #ddd">',
+    `<p style="${STYLE.muted}">${view.manageNote ? `${escapeHtml(view.manageNote)}<br>` : ''}${htmlLink(view.unsubscribeUrl, 'Unsubscribe')} from these alerts with one click.</p>`,
+  ];
+  return htmlDocument(subject, parts.filter((part) => part !== '').join('\n'));
+}
+
+/** An alert about one event being created, updated or deleted. */
+export function renderAlertEmail(to: string, input: AlertEmailInput): OutgoingEmail {
+  const { event, type } = input;
+  const reading = humanDateParts(event.date, event.earliest, event.latest, event.precision);
+  const deleted = type === 'event.deleted';
+  const view: AlertView = {
+    heading: HEADINGS[type],
+    event,
+    deleted,
+    when: humanDate(event.date, event.earliest, event.latest, event.precision),
+    written: `Written as ${event.date} · precision: ${event.precision}`,
+    facts: (
+      [
+        ['Kind', event.kind],
+        ['Where', event.location ? formatLocation(event.location) : ''],
+        ['Actors', event.actors.map(formatActor).join('; ')],
+        ['Tags', event.tags.join(', ')],
+      ] as const
+    ).filter(([, value]) => value !== ''),
+    changes: type === 'event.updated' ? changesOf(event, input.previous ?? {}) : undefined,
+    // A deleted event's page no longer resolves, so its alert does not link to it.
+    eventUrl: deleted ? undefined : input.eventUrl,
+    manageNote: input.manageNote,
+    unsubscribeUrl: input.unsubscribeUrl,
+  };
+  const when = [reading.text, ...reading.notes].join(', ');
+  const subject = oneLine(`[Dateline] ${SUBJECT_VERBS[type]}: ${event.title} (${when})`);
+  return {
+    to,
+    subject,
+    text: alertText(view),
+    html: alertHtml(view, subject),
+    headers: {
+      ...BASE_HEADERS,
+      // RFC 8058 one-click: mailbox providers POST "List-Unsubscribe=One-Click" to the URL.
+      'List-Unsubscribe': `<${input.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  };
+}
+
+/** Double opt-in: asks the address owner to confirm a new email subscription. */
+export function renderConfirmationEmail(to: string, input: ConfirmEmailInput): OutgoingEmail {
+  const subject = '[Dateline] Confirm your alert subscription';
+  const intro = 'Someone, hopefully you, asked to receive Dateline email alerts at this address for:';
+  const ignore =
+    'If this was not you, ignore this email: nothing will be sent unless the subscription is confirmed.';
+  const text = [
+    intro,
+    '',
+    `  ${input.filterSummary}`,
+    '',
+    'To start receiving them, confirm here:',
+    input.confirmUrl,
+    '',
+    ignore,
+    '',
+  ].join('\n');
+  const html = htmlDocument(
+    subject,
+    [
+      `<p>${escapeHtml(intro)}</p>`,
+      `<p><strong>${escapeHtml(input.filterSummary)}</strong></p>`,
+      `<p>${htmlLink(input.confirmUrl, 'Confirm the subscription')}</p>`,
+      `<p style="${STYLE.muted}">${escapeHtml(ignore)}</p>`,
+    ].join('\n'),
+  );
+  return { to, subject, text, html, headers: { ...BASE_HEADERS } };
+}
+
+/**
+ * Webhook URLs often carry secrets in their path or query (chat-service hooks do), and mail passes
+ * through many hands, so a URL target is identified by its origin only.
+ */
+function describeTarget(target: string): string {
+  return isWebUrl(target) ? new URL(target).origin : target;
+}
+
+function humanTimestamp(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const utc = new Date(ms).toISOString();
+  return `${humanCalendarDate(utc)} ${utc.slice(11, 16)} UTC`;
+}
+
+/** Tells an owner their subscription was disabled after its deliveries kept failing. */
+export function renderDisabledNoticeEmail(to: string, input: DisabledNoticeEmailInput): OutgoingEmail {
+  const subject = '[Dateline] Subscription disabled after repeated delivery failures';
+  const days = Math.floor((Date.parse(input.disabledAt) - Date.parse(input.failingSince)) / 86_400_000);
+  const duration = days >= 1 ? ` (${days} day${days === 1 ? '' : 's'})` : '';
+  const paragraphs = [
+    `We have disabled your Dateline subscription ${input.subscriptionId} (${input.filterSummary}), which delivers to ${describeTarget(input.target)}.`,
+    `Deliveries to it have kept failing since ${humanTimestamp(input.failingSince)}${duration}; we stopped trying on ${humanTimestamp(input.disabledAt)}.${input.lastError ? ` Last error: ${input.lastError}.` : ''}`,
+    'No further alerts will be sent to it until you fix the target and re-enable the subscription.',
+  ];
+  const manage = input.manageUrl ? `Manage the subscription: ${input.manageUrl}` : undefined;
+  const text = [...paragraphs, ...(manage ? [manage] : [])].join('\n\n').concat('\n');
+  const html = htmlDocument(
+    subject,
+    [
+      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+      ...(input.manageUrl ? [`<p>${htmlLink(input.manageUrl, 'Manage the subscription')}</p>`] : []),
+    ].join('\n'),
+  );
+  return { to, subject, text, html, headers: { ...BASE_HEADERS } };
+}
