@@ -7,6 +7,7 @@ import { docsPage } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
 import { problem, problemResponse, toProblem } from './problem.ts';
+import { registerSubscriptionRoutes } from './subscription-routes.ts';
 import { validationErrorFrom } from './validation.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(app, deps);
   registerKeyRoutes(app, deps);
+  if (deps.subscriptions) registerSubscriptionRoutes(app, { ...deps, subscriptions: deps.subscriptions });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

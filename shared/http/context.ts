@@ -1,6 +1,7 @@
 import type { ApiKeyStore, Principal } from '../auth/api-keys.ts';
 import type { EventService } from '../events/event-service.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { SubscriptionRoutesDeps } from './subscription-routes.ts';
 
 /** Everything the HTTP app needs, built by the runtime (Lambda or local) and handed in. */
 export interface AppDeps {
@@ -13,6 +14,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** The alerts half; absent in apps that serve only the timeline. */
+  subscriptions?: SubscriptionRoutesDeps;
 }
 
 export type AppEnv = {

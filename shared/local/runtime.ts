@@ -8,11 +8,11 @@ import { EventService } from '../events/event-service.ts';
 import { createApp } from '../http/app.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { loadSeedOnce } from '../seed/load-seed.ts';
-import { ensureTable } from '../store/create-table.ts';
-import { createTable, type Table } from '../store/dynamo.ts';
+import type { Table } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
 import type { LocalConfig } from './config.ts';
+import { createLocalAlerts } from './local-alerts.ts';
 import { openLocalStore, recordRunningServer } from './local-store.ts';
 import { loadOrCreateTokenKey } from './token-key.ts';
 
@@ -38,12 +38,15 @@ export async function startLocalRuntime(
 
   const apiKeys = new ApiKeyStore(table);
   const { adminKey, created } = await ensureAdminKey(apiKeys, config);
+  const alerts = createLocalAlerts(config, table, async () => tokenKey, logger);
   const events = new EventService({
     table,
     events: new EventRepository(table),
     idempotency: new IdempotencyStore(table),
+    onChange: alerts.nudgeFeed,
   });
   const seeded = config.seed ? await loadSeedOnce(table, events) : 0;
+  alerts.start();
 
   const app = createApp({
     events,
@@ -51,6 +54,7 @@ export async function startLocalRuntime(
     tokenKey: async () => tokenKey,
     logger,
     publicUrl: config.publicUrl,
+    subscriptions: { service: alerts.subscriptions },
   });
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -64,7 +68,9 @@ export async function startLocalRuntime(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // Stop taking requests, let the loops finish their round, then close the store.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await alerts.stop();
       await forgetServer();
       await store.close();
     })();

@@ -1,0 +1,117 @@
+import { renderAlertEmail, renderConfirmationEmail } from '../delivery/email/render.ts';
+import type { MailTransport } from '../delivery/email/transport.ts';
+import type { AlertEvent } from '../delivery/email/types.ts';
+import { assertSafeWebhookUrl, type Resolver } from '../delivery/ssrf-guard.ts';
+import { sendWebhook } from '../delivery/webhook-sender.ts';
+import { signWebhook } from '../delivery/webhook-signature.ts';
+import type { AlertPayload, Delivery } from '../domain/delivery.ts';
+import { describeFilter, liveSecrets, type Subscription } from '../domain/subscription.ts';
+import { openSecret, signLinkToken } from '../domain/tokens.ts';
+import { UnsafeTargetError } from '../errors.ts';
+
+/** The outcome of one attempt on any channel. */
+export interface SendOutcome {
+  ok: boolean;
+  status?: number;
+  error?: string;
+  latencyMs: number;
+  retryAfter?: number;
+  gone: boolean;
+}
+
+export interface ChannelDeps {
+  mail: MailTransport;
+  mailFrom: string;
+  publicUrl: string;
+  tokenKey: () => Promise<Uint8Array>;
+  resolve: Resolver;
+  allowLoopbackWebhooks: boolean;
+  webhookTimeoutMs?: number;
+}
+
+/** How long an email confirmation link stays valid. */
+const CONFIRM_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** One signed POST to the subscription's URL, to the addresses checked just now (DNS may have changed since subscribing). */
+export async function sendWebhookAttempt(
+  deps: ChannelDeps,
+  subscription: Subscription,
+  delivery: Delivery,
+  now: Date,
+): Promise<SendOutcome> {
+  const started = performance.now();
+  let target: Awaited<ReturnType<typeof assertSafeWebhookUrl>>;
+  try {
+    target = await assertSafeWebhookUrl(subscription.url!, {
+      allowLoopback: deps.allowLoopbackWebhooks,
+      resolve: deps.resolve,
+    });
+  } catch (error) {
+    const message =
+      error instanceof UnsafeTargetError
+        ? `target refused: ${error.message}`
+        : `DNS: ${(error as Error).message}`;
+    return { ok: false, error: message, latencyMs: Math.round(performance.now() - started), gone: false };
+  }
+  const key = await deps.tokenKey();
+  const secrets = liveSecrets(subscription.secrets, now).map((secret) => openSecret(key, secret.sealed));
+  const headers = signWebhook({ id: delivery.id, timestamp: now, body: delivery.body, secrets });
+  const result = await sendWebhook({
+    url: target.url,
+    headers,
+    body: delivery.body,
+    addresses: target.addresses,
+    ...(deps.webhookTimeoutMs ? { timeoutMs: deps.webhookTimeoutMs } : {}),
+  });
+  return {
+    ok: result.ok,
+    gone: result.gone,
+    latencyMs: result.latencyMs,
+    ...(result.status !== undefined ? { status: result.status } : {}),
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
+  };
+}
+
+/** Renders and sends the mail a delivery stands for (an alert or the confirmation request). */
+export async function sendEmailAttempt(
+  deps: ChannelDeps,
+  subscription: Subscription,
+  delivery: Delivery,
+  now: Date,
+): Promise<SendOutcome> {
+  const started = performance.now();
+  const key = await deps.tokenKey();
+  const address = subscription.address!;
+  const mail =
+    delivery.kind === 'subscription.confirm'
+      ? renderConfirmationEmail(address, {
+          confirmUrl: `${deps.publicUrl}/v1/subscriptions/confirm?token=${signLinkToken(key, 'confirm', subscription.id, new Date(now.getTime() + CONFIRM_TTL_MS))}`,
+          filterSummary: describeFilter(subscription.filter),
+        })
+      : renderAlertEmail(address, alertEmailInput(deps, key, subscription, delivery));
+  try {
+    await deps.mail.send({ ...mail, from: deps.mailFrom });
+    return { ok: true, gone: false, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return {
+      ok: false,
+      gone: false,
+      error: `mail: ${(error as Error).message}`,
+      latencyMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+function alertEmailInput(deps: ChannelDeps, key: Uint8Array, subscription: Subscription, delivery: Delivery) {
+  const payload = JSON.parse(delivery.body) as AlertPayload;
+  const event = payload.data.event!;
+  return {
+    type: payload.type as 'event.created' | 'event.updated' | 'event.deleted',
+    event: event as AlertEvent,
+    ...(payload.data.previous ? { previous: payload.data.previous as Record<string, unknown> } : {}),
+    eventUrl: `${deps.publicUrl}/v1/events/${event.id}`,
+    unsubscribeUrl: `${deps.publicUrl}/v1/unsubscribe?token=${signLinkToken(key, 'unsubscribe', subscription.id)}`,
+    manageNote: `You get this because you subscribed to ${describeFilter(subscription.filter)}.`,
+  };
+}

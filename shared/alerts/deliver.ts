@@ -1,0 +1,157 @@
+import { deliveryBackoff } from '../delivery/retry-schedule.ts';
+import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../domain/delivery.ts';
+import type { Subscription } from '../domain/subscription.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import {
+  AlertsDeadLettered,
+  AlertsFailed,
+  AlertsSent,
+  ChannelDimension,
+  DeliveryLatency,
+  type Metrics,
+} from '../platform/metrics.ts';
+import type { DeliveryRef, DeliveryRepository } from '../store/delivery-repository.ts';
+import { isConditionFailure } from '../store/dynamo.ts';
+import type { SubscriptionRepository } from '../store/subscription-repository.ts';
+import { type ChannelDeps, type SendOutcome, sendEmailAttempt, sendWebhookAttempt } from './channels.ts';
+import { noteDeliveryHealth } from './subscription-health.ts';
+
+export interface DeliverDeps extends ChannelDeps {
+  subscriptions: SubscriptionRepository;
+  deliveries: DeliveryRepository;
+  retrySchedule: readonly number[];
+  logger: Logger;
+  metrics: Metrics;
+  clock?: () => Date;
+}
+
+/** What the caller (SQS handler or local worker) should do with the message. */
+export type DeliveryOutcome =
+  | { kind: 'done'; status?: DeliveryStatus }
+  | { kind: 'retry'; delaySeconds: number };
+
+/** Whether a delivery of this kind may still go to a subscription in this state. */
+function mayDeliver(delivery: Delivery, subscription: Subscription): boolean {
+  if (delivery.kind === 'subscription.confirm') return subscription.status === 'pending';
+  if (delivery.kind === 'ping') return subscription.status !== 'unsubscribed';
+  return subscription.status === 'active';
+}
+
+/**
+ * Makes one attempt at a delivery and records it. Idempotent: a delivery no longer pending is
+ * left alone, and the attempt is recorded only if no other worker recorded one meanwhile.
+ */
+export async function attemptDelivery(
+  deps: DeliverDeps,
+  ref: DeliveryRef,
+  options: { ignoreSchedule?: boolean } = {},
+): Promise<DeliveryOutcome> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const record = await deps.deliveries.get(ref);
+  if (!record || record.delivery.status !== 'pending') return { kind: 'done' };
+  const { delivery, attemptCount } = record;
+  const dueIn = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) - now.getTime() : 0;
+  if (dueIn > 1000 && !options.ignoreSchedule)
+    return { kind: 'retry', delaySeconds: Math.ceil(dueIn / 1000) };
+  const log = deps.logger.child({
+    deliveryId: delivery.id,
+    subscriptionId: delivery.subscriptionId,
+    kind: delivery.kind,
+  });
+
+  let subscription: Subscription | undefined;
+  try {
+    subscription = await deps.subscriptions.get(delivery.subscriptionId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  if (!subscription || !mayDeliver(delivery, subscription)) {
+    await settle(deps, delivery, attemptCount, undefined, { status: 'skipped' }, now);
+    log.info('delivery skipped', { subscriptionStatus: subscription?.status ?? 'missing' });
+    return { kind: 'done', status: 'skipped' };
+  }
+
+  const outcome: SendOutcome =
+    delivery.channel === 'webhook'
+      ? await sendWebhookAttempt(deps, subscription, delivery, now)
+      : await sendEmailAttempt(deps, subscription, delivery, now);
+  const attempt: DeliveryAttempt = {
+    at: now.toISOString(),
+    latencyMs: outcome.latencyMs,
+    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+  const dimensions = { [ChannelDimension]: delivery.channel };
+
+  let next: { status: DeliveryStatus; dueAt?: string };
+  let result: DeliveryOutcome;
+  if (outcome.ok) {
+    next = { status: 'delivered' };
+    result = { kind: 'done', status: 'delivered' };
+    deps.metrics.count(AlertsSent, 1, dimensions);
+    deps.metrics.timing(
+      DeliveryLatency,
+      Math.max(0, now.getTime() - Date.parse(delivery.createdAt)) + outcome.latencyMs,
+      dimensions,
+    );
+  } else if (outcome.gone) {
+    next = { status: 'gone' };
+    result = { kind: 'done', status: 'gone' };
+  } else {
+    deps.metrics.count(AlertsFailed, 1, dimensions);
+    // A test ping is one attempt, answered to the caller; it is not retried.
+    const backoff: ReturnType<typeof deliveryBackoff> =
+      delivery.kind === 'ping'
+        ? { exhausted: true }
+        : deliveryBackoff({
+            attempt: attemptCount + 1 - delivery.scheduleStart,
+            schedule: deps.retrySchedule,
+            retryAfter: outcome.retryAfter,
+          });
+    if ('exhausted' in backoff) {
+      next = { status: 'dead' };
+      result = { kind: 'done', status: 'dead' };
+      if (delivery.kind !== 'ping') deps.metrics.count(AlertsDeadLettered, 1, dimensions);
+    } else {
+      next = {
+        status: 'pending',
+        dueAt: new Date(now.getTime() + backoff.delaySeconds * 1000).toISOString(),
+      };
+      result = { kind: 'retry', delaySeconds: backoff.delaySeconds };
+    }
+  }
+  const recorded = await settle(deps, delivery, attemptCount, attempt, next, now);
+  if (!recorded) return { kind: 'done' };
+  log.info('delivery attempt', {
+    status: outcome.status,
+    error: outcome.error,
+    latencyMs: outcome.latencyMs,
+    outcome: next.status,
+    attempt: attemptCount + 1,
+  });
+  if (delivery.kind !== 'subscription.confirm' && delivery.kind !== 'ping') {
+    await noteDeliveryHealth(deps, subscription, outcome, now);
+  }
+  return result;
+}
+
+/** Records the attempt; false when another worker recorded one first (then this result is dropped). */
+async function settle(
+  deps: DeliverDeps,
+  delivery: Delivery,
+  attemptCount: number,
+  attempt: DeliveryAttempt | undefined,
+  next: { status: DeliveryStatus; dueAt?: string },
+  now: Date,
+): Promise<boolean> {
+  try {
+    await deps.deliveries.recordAttempt(delivery, attemptCount, attempt, next, now);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export type { DeliveryRef };

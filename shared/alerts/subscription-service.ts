@@ -1,0 +1,296 @@
+import { monotonicFactory } from 'ulid';
+import { assertSafeWebhookUrl } from '../delivery/ssrf-guard.ts';
+import { generateWebhookSecret } from '../delivery/webhook-signature.ts';
+import type { Delivery, DeliveryKind } from '../domain/delivery.ts';
+import type { AlertType, Subscription, SubscriptionFilter } from '../domain/subscription.ts';
+import {
+  managementTokenSubject,
+  newManagementToken,
+  sealSecret,
+  tokenMatches,
+  verifyLinkToken,
+} from '../domain/tokens.ts';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
+import type { DeliveryRepository } from '../store/delivery-repository.ts';
+import type { SubscriptionRepository } from '../store/subscription-repository.ts';
+import { attemptDelivery, type DeliverDeps } from './deliver.ts';
+import type { DeliveryQueue } from './fanout.ts';
+
+/** How long a rotated-out webhook secret keeps signing, so receivers can switch without missing alerts. */
+export const SECRET_OVERLAP_MS = 24 * 3600 * 1000;
+
+export interface SubscriptionServiceDeps {
+  subscriptions: SubscriptionRepository;
+  deliveries: DeliveryRepository;
+  queue: DeliveryQueue;
+  deliver: DeliverDeps;
+  clock?: () => Date;
+}
+
+export interface WebhookRequest {
+  url: string;
+  filter: SubscriptionFilter;
+  types: AlertType[];
+  contactEmail?: string;
+}
+
+export interface SubscriptionChanges {
+  filter?: SubscriptionFilter;
+  types?: AlertType[];
+  url?: string;
+  contactEmail?: string | null;
+  /** Only `active`, to re-enable a disabled subscription. */
+  status?: 'active';
+}
+
+const newId = monotonicFactory();
+
+/** Subscription use cases: subscribe (email double opt-in, webhook), manage, test, rotate, inspect and retry deliveries. */
+export class SubscriptionService {
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: SubscriptionServiceDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  /** Email: pending until the link in the confirmation mail is followed; nothing else is sent before. */
+  async subscribeEmail(
+    address: string,
+    filter: SubscriptionFilter,
+    types: AlertType[],
+  ): Promise<Subscription> {
+    const at = this.clock().toISOString();
+    const subscription: Subscription = {
+      id: newId(),
+      channel: 'email',
+      address,
+      filter,
+      types,
+      status: 'pending',
+      secrets: [],
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    await this.deps.subscriptions.create(subscription);
+    await this.recordAndEnqueue(
+      subscription,
+      'subscription.confirm',
+      JSON.stringify({ type: 'subscription.confirm' }),
+    );
+    return subscription;
+  }
+
+  /** Webhook: active at once; the answer carries the signing secret and the management token, shown once. */
+  async subscribeWebhook(
+    request: WebhookRequest,
+  ): Promise<{ subscription: Subscription; secret: string; token: string }> {
+    await this.assertSafeTarget(request.url);
+    const at = this.clock().toISOString();
+    const id = newId();
+    const secret = generateWebhookSecret();
+    const { token, hash } = newManagementToken(id);
+    const key = await this.deps.deliver.tokenKey();
+    const subscription: Subscription = {
+      id,
+      channel: 'webhook',
+      url: request.url,
+      ...(request.contactEmail ? { contactEmail: request.contactEmail } : {}),
+      filter: request.filter,
+      types: request.types,
+      status: 'active',
+      secrets: [{ sealed: sealSecret(key, secret), createdAt: at }],
+      tokenHash: hash,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    await this.deps.subscriptions.create(subscription);
+    return { subscription, secret, token };
+  }
+
+  get(id: string): Promise<Subscription> {
+    return this.deps.subscriptions.get(id);
+  }
+
+  /** The subscription a management token opens, or UnauthorizedError. */
+  async authorise(id: string, token: string): Promise<Subscription> {
+    const subscription =
+      managementTokenSubject(token) === id ? await this.get(id).catch(() => undefined) : undefined;
+    if (!subscription || !tokenMatches(token, subscription.tokenHash)) {
+      throw new UnauthorizedError('This token does not manage this subscription');
+    }
+    return subscription;
+  }
+
+  async update(id: string, changes: SubscriptionChanges): Promise<Subscription> {
+    const current = await this.get(id);
+    if (current.status === 'unsubscribed')
+      throw new ConflictError('This subscription was unsubscribed; create a new one');
+    if (changes.url !== undefined) {
+      if (current.channel !== 'webhook')
+        throw new ValidationError('Only webhook subscriptions have a url', [
+          { path: 'body.url', message: 'not a webhook subscription' },
+        ]);
+      await this.assertSafeTarget(changes.url);
+    }
+    if (changes.status === 'active' && current.status === 'pending') {
+      throw new ConflictError('An email subscription becomes active only through its confirmation link');
+    }
+    const next: Subscription = {
+      ...current,
+      ...(changes.filter ? { filter: changes.filter } : {}),
+      ...(changes.types ? { types: changes.types } : {}),
+      ...(changes.url ? { url: changes.url } : {}),
+      ...(changes.contactEmail ? { contactEmail: changes.contactEmail } : {}),
+      ...(changes.status === 'active' ? { status: 'active' as const } : {}),
+      updatedAt: this.clock().toISOString(),
+      version: current.version + 1,
+    };
+    if (changes.contactEmail === null) delete next.contactEmail;
+    if (changes.status === 'active') {
+      delete next.failingSince;
+      delete next.statusReason;
+    }
+    await this.deps.subscriptions.save(current, next);
+    return next;
+  }
+
+  async unsubscribe(id: string): Promise<Subscription> {
+    const current = await this.get(id);
+    if (current.status === 'unsubscribed') return current;
+    const next: Subscription = {
+      ...current,
+      status: 'unsubscribed',
+      updatedAt: this.clock().toISOString(),
+      version: current.version + 1,
+    };
+    await this.deps.subscriptions.save(current, next);
+    return next;
+  }
+
+  async confirm(token: string): Promise<Subscription> {
+    const id = verifyLinkToken(await this.deps.deliver.tokenKey(), 'confirm', token, this.clock());
+    if (!id) throw new NotFoundError('This confirmation link is not valid or has expired');
+    const current = await this.get(id);
+    if (current.status !== 'pending') return current;
+    const next: Subscription = {
+      ...current,
+      status: 'active',
+      updatedAt: this.clock().toISOString(),
+      version: current.version + 1,
+    };
+    await this.deps.subscriptions.save(current, next);
+    return next;
+  }
+
+  async unsubscribeByToken(token: string): Promise<Subscription> {
+    const id = verifyLinkToken(await this.deps.deliver.tokenKey(), 'unsubscribe', token, this.clock());
+    if (!id) throw new NotFoundError('This unsubscribe link is not valid');
+    return this.unsubscribe(id);
+  }
+
+  /** Sends a signed `ping` now and answers with the recorded delivery. */
+  async ping(id: string): Promise<Delivery> {
+    const subscription = await this.get(id);
+    if (subscription.channel !== 'webhook')
+      throw new ValidationError('Only webhook subscriptions can be pinged');
+    const at = this.clock().toISOString();
+    const body = JSON.stringify({
+      type: 'ping',
+      timestamp: at,
+      data: { subscriptionId: id, message: 'Dateline test delivery' },
+    });
+    // Due later than now, so a background worker leaves it to this request's own attempt.
+    const ref = await this.record(
+      subscription,
+      'ping',
+      body,
+      new Date(Date.parse(at) + 3600_000).toISOString(),
+    );
+    await attemptDelivery(this.deps.deliver, ref, { ignoreSchedule: true });
+    return (await this.deps.deliveries.get(ref))!.delivery;
+  }
+
+  async rotateSecret(id: string): Promise<{ subscription: Subscription; secret: string }> {
+    const current = await this.get(id);
+    if (current.channel !== 'webhook')
+      throw new ValidationError('Only webhook subscriptions have a signing secret');
+    const now = this.clock();
+    const overlapEnds = new Date(now.getTime() + SECRET_OVERLAP_MS).toISOString();
+    const secret = generateWebhookSecret();
+    const key = await this.deps.deliver.tokenKey();
+    const next: Subscription = {
+      ...current,
+      // Older secrets keep signing until the overlap ends; the newest stays first.
+      secrets: [
+        { sealed: sealSecret(key, secret), createdAt: now.toISOString() },
+        ...current.secrets
+          .filter((old) => old.expiresAt === undefined || Date.parse(old.expiresAt) > now.getTime())
+          .map((old) => ({ ...old, expiresAt: old.expiresAt ?? overlapEnds })),
+      ],
+      updatedAt: now.toISOString(),
+      version: current.version + 1,
+    };
+    await this.deps.subscriptions.save(current, next);
+    return { subscription: next, secret };
+  }
+
+  deliveries(id: string, limit: number, before?: string) {
+    return this.deps.deliveries.list(id, limit, before);
+  }
+
+  /** Delivers a finished (dead, gone or skipped) delivery again, with a fresh retry schedule. */
+  async retry(id: string, deliveryId: string): Promise<Delivery> {
+    const ref = { subscriptionId: id, deliveryId };
+    const record = await this.deps.deliveries.get(ref);
+    if (!record) throw new NotFoundError(`No delivery ${deliveryId} for subscription ${id}`);
+    if (record.delivery.status === 'pending') return record.delivery;
+    if (record.delivery.status === 'delivered' && record.delivery.kind === 'subscription.confirm') {
+      throw new ConflictError('This confirmation was already delivered');
+    }
+    const now = this.clock();
+    const updated = await this.deps.deliveries.recordAttempt(
+      record.delivery,
+      record.attemptCount,
+      undefined,
+      { status: 'pending', dueAt: now.toISOString(), scheduleStart: record.delivery.attempts.length },
+      now,
+    );
+    await this.deps.queue.enqueue([ref]);
+    return updated;
+  }
+
+  private async assertSafeTarget(url: string): Promise<void> {
+    await assertSafeWebhookUrl(url, {
+      allowLoopback: this.deps.deliver.allowLoopbackWebhooks,
+      resolve: this.deps.deliver.resolve,
+    });
+  }
+
+  private async record(subscription: Subscription, kind: DeliveryKind, body: string, dueAt?: string) {
+    const at = this.clock().toISOString();
+    const delivery: Delivery = {
+      id: newId(),
+      subscriptionId: subscription.id,
+      channel: subscription.channel,
+      kind,
+      body,
+      status: 'pending',
+      attempts: [],
+      scheduleStart: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.deps.deliveries.record(delivery, dueAt ?? at);
+    return { subscriptionId: subscription.id, deliveryId: delivery.id };
+  }
+
+  private async recordAndEnqueue(
+    subscription: Subscription,
+    kind: DeliveryKind,
+    body: string,
+  ): Promise<void> {
+    await this.deps.queue.enqueue([await this.record(subscription, kind, body)]);
+  }
+}

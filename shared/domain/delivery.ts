@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { encodeTime } from 'ulid';
+import type { EventInput, TimelineEvent } from './event.ts';
+import type { AlertType, Channel } from './subscription.ts';
+
+/** What a delivery carries: an alert, a test ping, or a notice about the subscription itself. */
+export type DeliveryKind = AlertType | 'ping' | 'subscription.confirm' | 'subscription.disabled';
+
+/** pending → delivered | dead (retries exhausted) | gone (receiver answered 410) | skipped (subscription no longer active). */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'gone' | 'skipped';
+
+export interface DeliveryAttempt {
+  at: string;
+  status?: number;
+  error?: string;
+  latencyMs: number;
+}
+
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  channel: Channel;
+  kind: DeliveryKind;
+  eventId?: string;
+  /** The exact payload: the webhook body (JSON), also the data an email is rendered from. */
+  body: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  /** Attempts made before the current retry schedule began (a manual retry starts a new schedule). */
+  scheduleStart: number;
+  createdAt: string;
+  updatedAt: string;
+  nextAttemptAt?: string;
+}
+
+/** The Standard Webhooks body. `data.previous` holds the changed fields' earlier values on updates. */
+export interface AlertPayload {
+  type: DeliveryKind;
+  timestamp: string;
+  data: {
+    event?: TimelineEvent;
+    previous?: Partial<EventInput>;
+    changed?: string[];
+    subscriptionId?: string;
+    message?: string;
+  };
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * A delivery id is a ULID whose time is the change's and whose randomness is a hash of
+ * (subscription, event, version): replaying a change can only ever produce the same id,
+ * which is also the stable `webhook-id` receivers de-duplicate on.
+ */
+export function deliveryIdFor(subscriptionId: string, eventId: string, version: number, at: string): string {
+  const digest = createHash('sha256').update(`${subscriptionId}\u0000${eventId}\u0000${version}`).digest();
+  let random = '';
+  for (let i = 0; i < 16; i++) random += CROCKFORD[digest[i]! & 31];
+  return `${encodeTime(Date.parse(at), 10)}${random}`;
+}
+
+export function alertPayload(
+  type: AlertType,
+  at: string,
+  event: TimelineEvent,
+  previous?: Partial<EventInput>,
+): AlertPayload {
+  const changed = previous ? Object.keys(previous) : undefined;
+  return {
+    type,
+    timestamp: at,
+    data: { event, ...(previous && changed?.length ? { previous, changed } : {}) },
+  };
+}

@@ -1,0 +1,104 @@
+import { actorKey, type TimelineEvent } from './event.ts';
+
+export const alertTypes = ['event.created', 'event.updated', 'event.deleted'] as const;
+export type AlertType = (typeof alertTypes)[number];
+
+export type SubscriptionStatus = 'pending' | 'active' | 'disabled' | 'unsubscribed';
+export type Channel = 'email' | 'webhook';
+
+/** Kinds OR, actors OR, tags OR; dimensions AND. An empty filter matches everything. */
+export interface SubscriptionFilter {
+  kinds: string[];
+  actors: string[];
+  tags: string[];
+}
+
+/** A webhook signing secret, sealed at rest; a rotated-out secret keeps signing until it expires. */
+export interface SealedSecret {
+  sealed: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+export interface Subscription {
+  id: string;
+  channel: Channel;
+  /** Email address (email channel). */
+  address?: string;
+  /** Target URL (webhook channel). */
+  url?: string;
+  /** Where to tell the owner of a webhook that it was disabled. */
+  contactEmail?: string;
+  filter: SubscriptionFilter;
+  types: AlertType[];
+  status: SubscriptionStatus;
+  secrets: SealedSecret[];
+  tokenHash?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  /** When the current run of failed deliveries began. */
+  failingSince?: string;
+  statusReason?: string;
+}
+
+/** Whether an event passes a subscription's filter. */
+export function matchesFilter(
+  filter: SubscriptionFilter,
+  event: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>,
+): boolean {
+  if (filter.kinds.length > 0 && !filter.kinds.includes(event.kind)) return false;
+  if (filter.actors.length > 0) {
+    const actors = new Set(event.actors.map(actorKey));
+    if (!filter.actors.some((actor) => actors.has(actor))) return false;
+  }
+  if (filter.tags.length > 0 && !filter.tags.some((tag) => event.tags.includes(tag))) return false;
+  return true;
+}
+
+export type IndexDimension = { name: 'all' } | { name: 'kind' | 'actor' | 'tag'; value: string };
+
+/**
+ * The dimension a subscription is indexed under: the named one with the fewest values (actors before
+ * tags before kinds on a tie, as they are rarer on events). Fan-out then reads only the index
+ * partitions of the event's own kind, actors and tags, and finds every subscription that can match.
+ */
+export function subscriptionIndexDimensions(filter: SubscriptionFilter): IndexDimension[] {
+  const candidates = [
+    { name: 'actor' as const, values: filter.actors },
+    { name: 'tag' as const, values: filter.tags },
+    { name: 'kind' as const, values: filter.kinds },
+  ].filter((candidate) => candidate.values.length > 0);
+  if (candidates.length === 0) return [{ name: 'all' }];
+  const chosen = candidates.reduce((best, next) => (next.values.length < best.values.length ? next : best));
+  return [...new Set(chosen.values)].map((value) => ({ name: chosen.name, value }));
+}
+
+/** The index partitions fan-out reads for an event: everything a matching subscription can be indexed under. */
+export function eventProbeDimensions(
+  event: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>,
+): IndexDimension[] {
+  return [
+    { name: 'all' },
+    { name: 'kind', value: event.kind },
+    ...[...new Set(event.actors.map(actorKey))].map((value) => ({ name: 'actor' as const, value })),
+    ...[...new Set(event.tags)].map((value) => ({ name: 'tag' as const, value })),
+  ];
+}
+
+/** The signing secrets still valid at `now` (the current one and any rotated-out one inside its overlap). */
+export function liveSecrets(secrets: SealedSecret[], now: Date): SealedSecret[] {
+  return secrets.filter(
+    (secret) => secret.expiresAt === undefined || Date.parse(secret.expiresAt) > now.getTime(),
+  );
+}
+
+/** A short human description of a filter, for emails and pages. */
+export function describeFilter(filter: SubscriptionFilter): string {
+  const parts = [
+    filter.kinds.length ? `kind ${filter.kinds.join(' or ')}` : '',
+    filter.actors.length ? `actor ${filter.actors.join(' or ')}` : '',
+    filter.tags.length ? `tag ${filter.tags.join(' or ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', and ') : 'every event';
+}

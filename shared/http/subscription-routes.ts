@@ -1,0 +1,337 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { SubscriptionService } from '../alerts/subscription-service.ts';
+import { hasScope } from '../auth/api-keys.ts';
+import type { Delivery } from '../domain/delivery.ts';
+import type { Subscription } from '../domain/subscription.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { bearerToken } from './auth.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { problemResponses } from './openapi-common.ts';
+import { page, paragraph, unsubscribeForm } from './pages.ts';
+import {
+  CreatedWebhookSchema,
+  CreateSubscriptionSchema,
+  DeliveryParams,
+  DeliverySchema,
+  SubscriptionIdParams,
+  SubscriptionSchema,
+  TokenQuery,
+  UpdateSubscriptionSchema,
+} from './subscription-schemas.ts';
+
+export interface SubscriptionRoutesDeps {
+  service: SubscriptionService;
+}
+
+/** The public view of a subscription: never its secrets or token hash. */
+export function presentSubscription(subscription: Subscription) {
+  const { secrets: _secrets, tokenHash: _tokenHash, version: _version, ...visible } = subscription;
+  return visible;
+}
+
+export function presentDelivery(delivery: Delivery) {
+  const {
+    body: _body,
+    subscriptionId: _subscriptionId,
+    channel: _channel,
+    scheduleStart: _start,
+    ...visible
+  } = delivery;
+  return visible;
+}
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+
+export function registerSubscriptionRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: AppDeps & { subscriptions: SubscriptionRoutesDeps },
+): void {
+  const { service } = deps.subscriptions;
+
+  /** Management access: the subscription's own token, or an admin API key. */
+  const managed = async (c: Context, id: string): Promise<Subscription> => {
+    const token = bearerToken(c);
+    if (!token)
+      throw new UnauthorizedError('Send the subscription token (or an admin key) as Authorization: Bearer …');
+    if (token.startsWith('dls_')) return service.authorise(id, token);
+    const principal = await deps.apiKeys.verify(token);
+    if (!principal) throw new UnauthorizedError('The token or API key is not valid');
+    if (!hasScope(principal, 'admin'))
+      throw new ForbiddenError('Only the subscription token or an admin key manages a subscription');
+    return service.get(id);
+  };
+  const security = [{ bearer: [] }];
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/subscriptions/confirm',
+      tags: ['Subscriptions'],
+      summary: 'Confirm an email subscription (the link in the confirmation mail)',
+      request: { query: TokenQuery },
+      responses: { 200: html('Confirmed'), 404: html('Invalid or expired link') },
+    }),
+    async (c) => {
+      try {
+        const subscription = await service.confirm(c.req.valid('query').token);
+        return c.html(
+          page('Subscription confirmed', paragraph(`Alerts will now go to ${subscription.address}.`)),
+          200,
+        );
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        return c.html(page('Link not valid', paragraph(error.message)), 404);
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/subscriptions',
+      tags: ['Subscriptions'],
+      summary: 'Subscribe by email (anyone; double opt-in) or webhook (key with subscriptions:write)',
+      request: {
+        body: { required: true, content: { 'application/json': { schema: CreateSubscriptionSchema } } },
+      },
+      responses: {
+        201: json(
+          CreatedWebhookSchema,
+          'Webhook subscription, with its secret and management token (shown once)',
+        ),
+        202: json(SubscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
+        ...problemResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      if (body.channel === 'email') {
+        const subscription = await service.subscribeEmail(body.address, body.filter, body.types);
+        return c.json(presentSubscription(subscription), 202);
+      }
+      const token = bearerToken(c);
+      if (!token)
+        throw new UnauthorizedError('Webhook subscriptions need an API key with subscriptions:write');
+      const principal = await deps.apiKeys.verify(token);
+      if (!principal) throw new UnauthorizedError('The API key is not valid');
+      if (!hasScope(principal, 'subscriptions:write'))
+        throw new ForbiddenError('The API key lacks the subscriptions:write scope');
+      const created = await service.subscribeWebhook({
+        url: body.url,
+        filter: body.filter,
+        types: body.types,
+        ...(body.contactEmail ? { contactEmail: body.contactEmail } : {}),
+      });
+      const origin = deps.publicUrl ?? new URL(c.req.url).origin;
+      return c.json(
+        { ...presentSubscription(created.subscription), secret: created.secret, token: created.token },
+        201,
+        {
+          location: `${origin}/v1/subscriptions/${created.subscription.id}`,
+          'cache-control': 'no-store',
+        },
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/subscriptions/{id}',
+      tags: ['Subscriptions'],
+      summary: 'Read a subscription',
+      security,
+      request: { params: SubscriptionIdParams },
+      responses: {
+        200: json(SubscriptionSchema, 'The subscription'),
+        ...problemResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => c.json(presentSubscription(await managed(c, c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/subscriptions/{id}',
+      tags: ['Subscriptions'],
+      summary: 'Change filter, types, url or contact; or re-enable a disabled subscription',
+      security,
+      request: {
+        params: SubscriptionIdParams,
+        body: { required: true, content: { 'application/json': { schema: UpdateSubscriptionSchema } } },
+      },
+      responses: {
+        200: json(SubscriptionSchema, 'The changed subscription'),
+        ...problemResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await managed(c, id);
+      const body = c.req.valid('json');
+      const updated = await service.update(id, {
+        ...(body.filter ? { filter: body.filter } : {}),
+        ...(body.types ? { types: body.types } : {}),
+        ...(body.url ? { url: body.url } : {}),
+        ...(body.contactEmail !== undefined ? { contactEmail: body.contactEmail } : {}),
+        ...(body.status ? { status: body.status } : {}),
+      });
+      return c.json(presentSubscription(updated), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/subscriptions/{id}',
+      tags: ['Subscriptions'],
+      summary: 'Unsubscribe',
+      security,
+      request: { params: SubscriptionIdParams },
+      responses: { 204: { description: 'Unsubscribed' }, ...problemResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await managed(c, id);
+      await service.unsubscribe(id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/subscriptions/{id}/test',
+      tags: ['Subscriptions'],
+      summary: 'Send a signed ping webhook now',
+      security,
+      request: { params: SubscriptionIdParams },
+      responses: {
+        200: json(DeliverySchema, 'The ping delivery and its attempt'),
+        ...problemResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await managed(c, id);
+      return c.json(presentDelivery(await service.ping(id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/subscriptions/{id}/secret',
+      tags: ['Subscriptions'],
+      summary: 'Rotate the webhook secret (the old one keeps signing for 24 hours)',
+      security,
+      request: { params: SubscriptionIdParams },
+      responses: {
+        200: json(
+          z.object({ secret: z.string(), previousSecretsValidUntil: z.string().nullable() }),
+          'The new secret (shown once)',
+        ),
+        ...problemResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await managed(c, id);
+      const { subscription, secret } = await service.rotateSecret(id);
+      const until =
+        subscription.secrets
+          .slice(1)
+          .map((s) => s.expiresAt ?? '')
+          .sort()
+          .at(-1) || null;
+      return c.json({ secret, previousSecretsValidUntil: until }, 200, { 'cache-control': 'no-store' });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/subscriptions/{id}/deliveries',
+      tags: ['Subscriptions'],
+      summary: 'The delivery log, newest first: every attempt with its time, status or error, and latency',
+      security,
+      request: {
+        params: SubscriptionIdParams,
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+          before: z
+            .string()
+            .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'is not a delivery id' })
+            .optional(),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({ items: z.array(DeliverySchema), nextBefore: z.string().nullable() }),
+          'Deliveries',
+        ),
+        ...problemResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await managed(c, id);
+      const { limit, before } = c.req.valid('query');
+      const { deliveries, more } = await service.deliveries(id, limit, before);
+      return c.json(
+        { items: deliveries.map(presentDelivery), nextBefore: more ? (deliveries.at(-1)?.id ?? null) : null },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/subscriptions/{id}/deliveries/{deliveryId}/retry',
+      tags: ['Subscriptions'],
+      summary: 'Deliver again (for a dead-lettered or failed delivery), with a fresh retry schedule',
+      security,
+      request: { params: DeliveryParams },
+      responses: { 202: json(DeliverySchema, 'Queued'), ...problemResponses(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { id, deliveryId } = c.req.valid('param');
+      await managed(c, id);
+      return c.json(presentDelivery(await service.retry(id, deliveryId)), 202);
+    },
+  );
+
+  const unsubscribeRoute = (method: 'get' | 'post') =>
+    createRoute({
+      method,
+      path: '/v1/unsubscribe',
+      tags: ['Subscriptions'],
+      summary:
+        method === 'get' ? 'Unsubscribe page (link in every mail)' : 'One-click unsubscribe (RFC 8058)',
+      request: { query: TokenQuery },
+      responses: {
+        200: html(method === 'get' ? 'A page with the unsubscribe button' : 'Unsubscribed'),
+        404: html('Invalid link'),
+      },
+    });
+  app.openapi(unsubscribeRoute('get'), (c) => c.html(unsubscribeForm(c.req.valid('query').token), 200));
+  app.openapi(unsubscribeRoute('post'), async (c) => {
+    try {
+      await service.unsubscribeByToken(c.req.valid('query').token);
+      return c.html(
+        page('Unsubscribed', paragraph('You will get no more alerts from this subscription.')),
+        200,
+      );
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return c.html(page('Link not valid', paragraph(error.message)), 404);
+    }
+  });
+}

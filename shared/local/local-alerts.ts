@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { drainChangeFeed } from '../alerts/change-feed.ts';
+import type { DeliverDeps } from '../alerts/deliver.ts';
+import type { FanoutDeps } from '../alerts/fanout.ts';
+import { SubscriptionService } from '../alerts/subscription-service.ts';
+import { createMailTransport } from '../delivery/email/transport.ts';
+import { defaultResolver } from '../delivery/ssrf-guard.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createMetrics } from '../platform/metrics.ts';
+import { DeliveryRepository } from '../store/delivery-repository.ts';
+import type { Table } from '../store/dynamo.ts';
+import { EventRepository } from '../store/event-repository.ts';
+import { SubscriptionRepository } from '../store/subscription-repository.ts';
+import { BackgroundLoop } from './background-loop.ts';
+import type { LocalConfig } from './config.ts';
+import { createDeliveryRound } from './delivery-worker.ts';
+
+/** The alert pipeline on one machine: the same fan-out and delivery code, fed by two background loops. */
+export function createLocalAlerts(
+  config: LocalConfig,
+  table: Table,
+  tokenKey: () => Promise<Uint8Array>,
+  logger: Logger,
+) {
+  const subscriptions = new SubscriptionRepository(table);
+  const deliveries = new DeliveryRepository(table);
+  let worker: BackgroundLoop | undefined;
+  const queue = { enqueue: async () => worker?.nudge() };
+
+  const fanout: FanoutDeps = {
+    table,
+    events: new EventRepository(table),
+    subscriptions,
+    deliveries,
+    queue,
+    logger,
+  };
+  const deliver: DeliverDeps = {
+    subscriptions,
+    deliveries,
+    mail: createMailTransport(
+      config.smtpUrl ? { smtpUrl: config.smtpUrl } : { outboxDir: join(config.dataDir, 'outbox') },
+    ),
+    mailFrom: config.mailFrom,
+    publicUrl: config.publicUrl,
+    tokenKey,
+    resolve: defaultResolver,
+    allowLoopbackWebhooks: config.allowLoopbackWebhooks,
+    retrySchedule: config.retrySchedule,
+    logger,
+    metrics: createMetrics({
+      namespace: 'Dateline',
+      write: (line) => logger.debug('metrics', { emf: line }),
+    }),
+  };
+  const feed = new BackgroundLoop(
+    'change feed',
+    async () => (await drainChangeFeed(fanout, { limit: 25 })).events > 0,
+    logger,
+  );
+  worker = new BackgroundLoop('delivery worker', createDeliveryRound(deliver), logger);
+
+  return {
+    subscriptions: new SubscriptionService({ subscriptions, deliveries, queue, deliver }),
+    nudgeFeed: () => feed.nudge(),
+    start() {
+      feed.start();
+      worker!.start();
+    },
+    async stop() {
+      await feed.stop();
+      await worker!.stop();
+    },
+  };
+}

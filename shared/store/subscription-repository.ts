@@ -1,0 +1,151 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { TimelineEvent } from '../domain/event.ts';
+import {
+  eventProbeDimensions,
+  type IndexDimension,
+  type Subscription,
+  type SubscriptionFilter,
+  subscriptionIndexDimensions,
+} from '../domain/subscription.ts';
+import { NotFoundError } from '../errors.ts';
+import { conditionally, isConditionFailure, queryAll, type Table } from './dynamo.ts';
+import { subscriptionIndexPartition, subscriptionKey } from './keys.ts';
+
+/** What an index item holds: enough to decide a match without reading the subscription. */
+export interface SubscriptionCandidate {
+  subscriptionId: string;
+  channel: Subscription['channel'];
+  filter: SubscriptionFilter;
+  types: Subscription['types'];
+  version: number;
+}
+
+const indexKeys = (subscription: Subscription) =>
+  subscription.status === 'active'
+    ? subscriptionIndexDimensions(subscription.filter).map((dimension) => ({
+        pk: subscriptionIndexPartition(dimension as IndexDimension),
+        sk: subscription.id,
+      }))
+    : [];
+
+export class SubscriptionRepository {
+  constructor(private readonly table: Table) {}
+
+  async get(id: string): Promise<Subscription> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: subscriptionKey(id), ConsistentRead: true }),
+    );
+    if (!result.Item) throw new NotFoundError(`No subscription with id ${id}`);
+    return result.Item.subscription as Subscription;
+  }
+
+  async create(subscription: Subscription): Promise<void> {
+    await conditionally(
+      () =>
+        this.table.client.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: {
+              ...subscriptionKey(subscription.id),
+              type: 'subscription',
+              version: subscription.version,
+              subscription,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      `Subscription ${subscription.id} already exists`,
+    );
+    await this.syncIndex(undefined, subscription);
+  }
+
+  /** Saves a new state if the stored one is still `previous` (PreconditionFailedError otherwise). */
+  async save(previous: Subscription, next: Subscription): Promise<void> {
+    await conditionally(
+      () =>
+        this.table.client.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: {
+              ...subscriptionKey(next.id),
+              type: 'subscription',
+              version: next.version,
+              subscription: next,
+            },
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': previous.version },
+          }),
+        ),
+      `Subscription ${next.id} changed meanwhile`,
+    );
+    await this.syncIndex(previous, next);
+  }
+
+  /** Index items follow the subscription; writes are conditional on versions, so a slow writer cannot undo a newer state. */
+  async syncIndex(previous: Subscription | undefined, next: Subscription): Promise<void> {
+    const keep = new Set(indexKeys(next).map((key) => key.pk));
+    const stale = previous ? indexKeys(previous).filter((key) => !keep.has(key.pk)) : [];
+    const candidate: SubscriptionCandidate = {
+      subscriptionId: next.id,
+      channel: next.channel,
+      filter: next.filter,
+      types: next.types,
+      version: next.version,
+    };
+    await Promise.all([
+      ...indexKeys(next).map((key) =>
+        ignoreStale(
+          this.table.client.send(
+            new PutCommand({
+              TableName: this.table.name,
+              Item: { ...key, type: 'subscription-index', ...candidate },
+              ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+              ExpressionAttributeValues: { ':version': next.version },
+            }),
+          ),
+        ),
+      ),
+      ...(next.status === 'active' ? stale : previous ? indexKeys(previous) : []).map((key) =>
+        ignoreStale(
+          this.table.client.send(
+            new DeleteCommand({
+              TableName: this.table.name,
+              Key: key,
+              ConditionExpression: 'version < :version',
+              ExpressionAttributeValues: { ':version': next.version },
+            }),
+          ),
+        ),
+      ),
+    ]);
+  }
+
+  /**
+   * The active subscriptions that may match an event, read from the index partitions of the
+   * event's kind, actors and tags (and of match-all subscriptions) — never all subscriptions.
+   */
+  async candidatesFor(event: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>): Promise<{
+    candidates: SubscriptionCandidate[];
+    itemsRead: number;
+  }> {
+    const pages = await Promise.all(
+      eventProbeDimensions(event).map((dimension) =>
+        queryAll<SubscriptionCandidate>(this.table, {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': subscriptionIndexPartition(dimension) },
+        }),
+      ),
+    );
+    const byId = new Map<string, SubscriptionCandidate>();
+    for (const page of pages) for (const item of page.items) byId.set(item.subscriptionId, item);
+    return { candidates: [...byId.values()], itemsRead: pages.reduce((sum, page) => sum + page.scanned, 0) };
+  }
+}
+
+async function ignoreStale(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
