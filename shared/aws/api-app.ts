@@ -5,7 +5,7 @@ import { createLogger } from '../platform/logger.ts';
 import { createTable } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
-import { readAwsConfig } from './config.ts';
+import { readAwsConfig, required } from './config.ts';
 import { secretsManagerTokenKey } from './token-key.ts';
 
 /** The API as it runs on Lambda: the shared app over the deployed table, keys from Secrets Manager. */
@@ -13,7 +13,8 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
   const config = readAwsConfig(env);
   const table = createTable({ tableName: config.tableName });
   const logger = createLogger({ service: 'dateline-api', level: config.logLevel });
-  if (!config.tokenSecretArn) throw new Error('Missing environment variable TOKEN_SECRET_ARN');
+  const tokenKey = secretsManagerTokenKey(required(env, 'TOKEN_SECRET_ARN'));
+  let alerts: Promise<import('../alerts/subscription-service.ts').SubscriptionService> | undefined;
   return createApp({
     events: new EventService({
       table,
@@ -21,8 +22,18 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
       idempotency: new IdempotencyStore(table),
     }),
     apiKeys: new ApiKeyStore(table),
-    tokenKey: secretsManagerTokenKey(config.tokenSecretArn),
+    tokenKey,
     logger,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    subscriptions: {
+      // The alert pipeline (SQS, SES, mail rendering) loads on the first subscription request only,
+      // keeping the cold start of timeline reads small.
+      service: () => {
+        alerts ??= import('./alerts-runtime.ts').then(
+          ({ createAwsAlerts }) => createAwsAlerts('dateline-api', env).subscriptions,
+        );
+        return alerts;
+      },
+    },
   });
 }

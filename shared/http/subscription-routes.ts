@@ -21,7 +21,8 @@ import {
 } from './subscription-schemas.ts';
 
 export interface SubscriptionRoutesDeps {
-  service: SubscriptionService;
+  /** Resolved on first use, so a Lambda that serves only the timeline never loads the alert pipeline. */
+  service: () => Promise<SubscriptionService>;
 }
 
 /** The public view of a subscription: never its secrets or token hash. */
@@ -51,13 +52,14 @@ export function registerSubscriptionRoutes(
   app: OpenAPIHono<AppEnv>,
   deps: AppDeps & { subscriptions: SubscriptionRoutesDeps },
 ): void {
-  const { service } = deps.subscriptions;
+  const { service: loadService } = deps.subscriptions;
 
   /** Management access: the subscription's own token, or an admin API key. */
   const managed = async (c: Context, id: string): Promise<Subscription> => {
     const token = bearerToken(c);
     if (!token)
       throw new UnauthorizedError('Send the subscription token (or an admin key) as Authorization: Bearer …');
+    const service = await loadService();
     if (token.startsWith('dls_')) return service.authorise(id, token);
     const principal = await deps.apiKeys.verify(token);
     if (!principal) throw new UnauthorizedError('The token or API key is not valid');
@@ -77,6 +79,7 @@ export function registerSubscriptionRoutes(
       responses: { 200: html('Confirmed'), 404: html('Invalid or expired link') },
     }),
     async (c) => {
+      const service = await loadService();
       try {
         const subscription = await service.confirm(c.req.valid('query').token);
         return c.html(
@@ -109,6 +112,7 @@ export function registerSubscriptionRoutes(
       },
     }),
     async (c) => {
+      const service = await loadService();
       const body = c.req.valid('json');
       if (body.channel === 'email') {
         const subscription = await service.subscribeEmail(body.address, body.filter, body.types);
@@ -172,6 +176,7 @@ export function registerSubscriptionRoutes(
       },
     }),
     async (c) => {
+      const service = await loadService();
       const { id } = c.req.valid('param');
       await managed(c, id);
       const body = c.req.valid('json');
@@ -197,6 +202,7 @@ export function registerSubscriptionRoutes(
       responses: { 204: { description: 'Unsubscribed' }, ...problemResponses(400, 401, 403, 404) },
     }),
     async (c) => {
+      const service = await loadService();
       const { id } = c.req.valid('param');
       await managed(c, id);
       await service.unsubscribe(id);
@@ -218,6 +224,7 @@ export function registerSubscriptionRoutes(
       },
     }),
     async (c) => {
+      const service = await loadService();
       const { id } = c.req.valid('param');
       await managed(c, id);
       return c.json(presentDelivery(await service.ping(id)), 200);
@@ -241,6 +248,7 @@ export function registerSubscriptionRoutes(
       },
     }),
     async (c) => {
+      const service = await loadService();
       const { id } = c.req.valid('param');
       await managed(c, id);
       const { subscription, secret } = await service.rotateSecret(id);
@@ -280,6 +288,7 @@ export function registerSubscriptionRoutes(
       },
     }),
     async (c) => {
+      const service = await loadService();
       const { id } = c.req.valid('param');
       await managed(c, id);
       const { limit, before } = c.req.valid('query');
@@ -302,6 +311,7 @@ export function registerSubscriptionRoutes(
       responses: { 202: json(DeliverySchema, 'Queued'), ...problemResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
+      const service = await loadService();
       const { id, deliveryId } = c.req.valid('param');
       await managed(c, id);
       return c.json(presentDelivery(await service.retry(id, deliveryId)), 202);
@@ -323,6 +333,7 @@ export function registerSubscriptionRoutes(
     });
   app.openapi(unsubscribeRoute('get'), (c) => c.html(unsubscribeForm(c.req.valid('query').token), 200));
   app.openapi(unsubscribeRoute('post'), async (c) => {
+    const service = await loadService();
     try {
       await service.unsubscribeByToken(c.req.valid('query').token);
       return c.html(

@@ -54,7 +54,7 @@ export async function startLocalRuntime(
     tokenKey: async () => tokenKey,
     logger,
     publicUrl: config.publicUrl,
-    subscriptions: { service: alerts.subscriptions },
+    subscriptions: { service: async () => alerts.subscriptions },
   });
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>

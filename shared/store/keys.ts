@@ -16,8 +16,8 @@ export const dimensionId = (dimension: Dimension) =>
 /** The timeline partition of one dimension value; sort key is the timeline sort key. */
 export const timelinePartition = (dimension: Dimension) => `TL#${dimensionId(dimension)}`;
 
-/** Coverage partitions hold intervals under each month, year or decade they touch. */
-export type Granule = { unit: 'M' | 'Y' | 'D'; value: string };
+/** Coverage partitions hold intervals under each month, year, decade, century or millennium they touch. */
+export type Granule = { unit: 'M' | 'Y' | 'D' | 'C' | 'K'; value: string };
 export const coveragePartition = (dimension: Dimension, granule: Granule) =>
   `TLC#${dimensionId(dimension)}#${granule.unit}#${granule.value}`;
 

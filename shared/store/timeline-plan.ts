@@ -10,7 +10,7 @@ import { coveragePartition, timelinePartition } from './keys.ts';
  * With a `from` bound, events starting on or after `from` come from one key range. Events that start
  * before `from` but still overlap it ("straddlers") are found exactly where they can be:
  * month-precision events start on the 1st of from's month, year-precision events on 1 January, and
- * intervals are also written under each month/year/decade they touch (coverage partitions).
+ * intervals are also written under each month/year/decade/century/millennium they touch (coverage partitions).
  */
 
 export interface TimelineFilter {
@@ -85,28 +85,35 @@ function straddlerRanges(dimension: Dimension, from: string): KeyRange[] {
   return ranges;
 }
 
-/** The month, year and decade a day belongs to. */
+/** Length of the day prefix that names a granule of each unit (month, year, decade, century, millennium). */
+const GRANULE_WIDTH: Record<Granule['unit'], number> = { M: 7, Y: 4, D: 3, C: 2, K: 1 };
+/** Years per granule of the units coarser than a month. */
+const GRANULE_YEARS: Record<Exclude<Granule['unit'], 'M'>, number> = { Y: 1, D: 10, C: 100, K: 1000 };
+
+/** The month, year, decade, century and millennium a day belongs to. */
 function granulesOf(day: string): Granule[] {
-  return [
-    { unit: 'M', value: day.slice(0, 7) },
-    { unit: 'Y', value: day.slice(0, 4) },
-    { unit: 'D', value: day.slice(0, 3) },
-  ];
+  return (Object.keys(GRANULE_WIDTH) as Granule['unit'][]).map((unit) => ({
+    unit,
+    value: day.slice(0, GRANULE_WIDTH[unit]),
+  }));
 }
 
 /**
  * The coverage granules an interval is written under: months for short intervals, years for
- * intervals up to ~10 years, decades beyond; so an interval is never written under more than a
- * dozen granules, and a straddler lookup reads three small partitions.
+ * intervals up to ~10 years, decades up to ~100, centuries up to ~1000, millennia beyond; so an
+ * interval is never written under more than a dozen granules, and a straddler lookup reads five
+ * small partitions.
  */
 export function coverageGranules(earliest: string, latest: string): Granule[] {
   const days = spanDays(earliest, latest);
-  const unit: Granule['unit'] = days <= 100 ? 'M' : days <= 3700 ? 'Y' : 'D';
-  const width = unit === 'M' ? 7 : unit === 'Y' ? 4 : 3;
+  const unit: Granule['unit'] =
+    days <= 100 ? 'M' : days <= 3700 ? 'Y' : days <= 37_000 ? 'D' : days <= 370_000 ? 'C' : 'K';
+  const width = GRANULE_WIDTH[unit];
   const granules: Granule[] = [];
   let cursor = earliest;
   let last = '';
-  while (cursor <= latest) {
+  // Past year 9999 the next start has five digits and no longer compares as a date: stop there.
+  while (cursor.length === 10 && cursor <= latest) {
     const value = cursor.slice(0, width);
     if (value !== last) granules.push({ unit, value });
     last = value;
@@ -123,8 +130,8 @@ function nextGranuleStart(day: string, unit: Granule['unit']): string {
       ? `${String(year + 1).padStart(4, '0')}-01-01`
       : `${day.slice(0, 4)}-${String(month + 1).padStart(2, '0')}-01`;
   }
-  if (unit === 'Y') return `${String(year + 1).padStart(4, '0')}-01-01`;
-  return `${String(Math.floor(year / 10) * 10 + 10).padStart(4, '0')}-01-01`;
+  const years = GRANULE_YEARS[unit];
+  return `${String(Math.floor(year / years) * years + years).padStart(4, '0')}-01-01`;
 }
 
 /** Whether an item found in a straddler range really starts before `from` and overlaps it. */
