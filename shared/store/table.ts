@@ -9,11 +9,12 @@ export const tableDefinition = {
   sortKey: 'sk',
   /** Expiry attribute (epoch seconds) for idempotency records and old delivery attempts. */
   timeToLiveAttribute: 'expiresAt',
+  /** Both indexes only point at items (readers fetch the item itself), so they project keys only. */
   globalSecondaryIndexes: [
     /** Sparse: event items that carry changes not yet fanned out (the local change feed and the AWS sweeper). */
-    { indexName: 'feed', partitionKey: 'feedPk', sortKey: 'feedSk' },
+    { indexName: 'feed', partitionKey: 'feedPk', sortKey: 'feedSk', projection: 'KEYS_ONLY' },
     /** Sparse: delivery records waiting for an attempt, by due time (the local delivery queue and the AWS sweeper). */
-    { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
+    { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'KEYS_ONLY' },
   ],
 } as const;
 

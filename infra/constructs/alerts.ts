@@ -1,0 +1,107 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { LogLevel } from '../../shared/platform/logger.ts';
+import { bindQueue, bindSecret, bindSender, bindTable, type MailSender } from './bindings.ts';
+import { DatelineFunction } from './dateline-function.ts';
+import type { Queues } from './queues.ts';
+
+/** The delivery function's timeout; the delivery queue's visibility timeout is derived from it. */
+export const deliverTimeout = Duration.seconds(30);
+
+/** Stream records that start a fan-out: event items written with a pending change marker. */
+export const fanoutFilterPattern = {
+  eventName: FilterRule.or('INSERT', 'MODIFY'),
+  dynamodb: { NewImage: { feedPk: { S: FilterRule.isEqual('FEED') } } },
+};
+
+export interface AlertsProps {
+  table: ITableV2;
+  tokenSigningKey: ISecret;
+  queues: Queues;
+  sender: MailSender;
+  publicUrl: string;
+  logLevel: LogLevel;
+}
+
+/** The alert pipeline: stream → fan-out → delivery queue → delivery, and the sweeper that re-drives both. */
+export class Alerts extends Construct {
+  readonly fanout: DatelineFunction;
+  readonly deliver: DatelineFunction;
+  readonly sweep: DatelineFunction;
+  readonly sweepSchedule: Rule;
+
+  constructor(scope: Construct, id: string, props: AlertsProps) {
+    super(scope, id);
+    const { table, tokenSigningKey, queues, logLevel } = props;
+    const environment = { PUBLIC_URL: props.publicUrl };
+
+    this.fanout = new DatelineFunction(this, 'Fanout', {
+      entry: 'fanout.ts',
+      description: 'Dateline: turns event changes from the table stream into deliveries',
+      logLevel,
+      timeout: Duration.seconds(60),
+      environment,
+    });
+    bindTable(this.fanout, table, 'RW');
+    bindQueue(this.fanout, queues.delivery, 'send');
+    this.fanout.addEventSource(
+      new DynamoEventSource(table, {
+        // TRIM_HORIZON: changes written before the mapping existed are still announced.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        filters: [FilterCriteria.filter(fanoutFilterPattern)],
+        batchSize: 50,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(1),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(queues.streamFailures),
+      }),
+    );
+
+    this.deliver = new DatelineFunction(this, 'Deliver', {
+      entry: 'deliver.ts',
+      description: 'Dateline: sends one webhook or email per delivery message',
+      logLevel,
+      timeout: deliverTimeout,
+      environment,
+    });
+    bindTable(this.deliver, table, 'RW');
+    bindSecret(this.deliver, tokenSigningKey);
+    bindQueue(this.deliver, queues.delivery, 'changeVisibility');
+    bindSender(this.deliver, props.sender);
+    this.deliver.addEventSource(
+      new SqsEventSource(queues.delivery, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // Bounds the load on SES (14 mails/s by default out of the sandbox) and on receivers.
+        maxConcurrency: 5,
+      }),
+    );
+
+    this.sweep = new DatelineFunction(this, 'Sweep', {
+      entry: 'sweep.ts',
+      description: 'Dateline: re-drives stuck event changes and overdue deliveries',
+      logLevel,
+      timeout: Duration.seconds(60),
+      environment,
+      // One sweep at a time; a failed or throttled sweep is simply superseded by the next one.
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(4),
+    });
+    bindTable(this.sweep, table, 'RW');
+    bindQueue(this.sweep, queues.delivery, 'send');
+    // An EventBridge rule invokes through a resource policy, so no role with lambda:InvokeFunction is needed.
+    this.sweepSchedule = new Rule(this, 'SweepSchedule', {
+      description: 'Dateline: run the sweeper',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(this.sweep, { retryAttempts: 0, maxEventAge: Duration.minutes(4) })],
+    });
+  }
+}

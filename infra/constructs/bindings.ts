@@ -1,0 +1,93 @@
+/**
+ * Each helper grants exactly the actions the function's code calls AND sets the environment
+ * variable the code reads to find the resource, so a permission and its use cannot drift apart.
+ * No helper grants a wildcard action; every resource is named.
+ */
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { tableDefinition } from '../../shared/store/table.ts';
+
+export type TableAccess = 'RO' | 'RW';
+export type QueueAccess = 'send' | 'changeVisibility';
+
+const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const tableWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/** The table actions each access level allows (exported for the infra tests). */
+export const tableActions: Record<TableAccess, readonly string[]> = {
+  RO: tableReadActions,
+  RW: [...tableReadActions, ...tableWriteActions],
+};
+
+export const queueActions: Record<QueueAccess, readonly string[]> = {
+  // SendMessageBatch is authorised by sqs:SendMessage.
+  send: ['sqs:SendMessage'],
+  // The delivery function postpones its own message's next attempt.
+  changeVisibility: ['sqs:ChangeMessageVisibility'],
+};
+
+export const sesSendActions: readonly string[] = ['ses:SendEmail', 'ses:SendRawEmail'];
+
+/** Grants table access (items on the table, Query on its declared indexes) and sets TABLE_NAME. */
+export function bindTable(fn: LambdaFunction, table: ITableV2, access: TableAccess): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn] }),
+  );
+  // Indexes can only be queried; naming each keeps the grant off indexes added later.
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: tableDefinition.globalSecondaryIndexes.map(
+        (index) => `${table.tableArn}/index/${index.indexName}`,
+      ),
+    }),
+  );
+  fn.addEnvironment('TABLE_NAME', table.tableName);
+}
+
+/** Grants one kind of queue access and sets the queue's URL under `envName`. */
+export function bindQueue(
+  fn: LambdaFunction,
+  queue: IQueue,
+  access: QueueAccess,
+  envName = 'DELIVERY_QUEUE_URL',
+): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: [...queueActions[access]], resources: [queue.queueArn] }),
+  );
+  fn.addEnvironment(envName, queue.queueUrl);
+}
+
+/** Grants reading the secret's value and sets its ARN under `envName`. */
+export function bindSecret(fn: LambdaFunction, secret: ISecret, envName = 'TOKEN_SECRET_ARN'): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+  );
+  fn.addEnvironment(envName, secret.secretArn);
+}
+
+/** What SES needs to know about the sender; see sender.ts. */
+export interface MailSender {
+  address: string;
+  identityArn: string;
+  configurationSetArn?: string;
+}
+
+/**
+ * Grants sending mail as the sender's identity and sets MAIL_FROM. SES authorises a send
+ * against the identity and, when one applies, the configuration set.
+ */
+export function bindSender(fn: LambdaFunction, sender: MailSender): void {
+  const resources = [sender.identityArn];
+  if (sender.configurationSetArn) resources.push(sender.configurationSetArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: [...sesSendActions], resources }));
+  fn.addEnvironment('MAIL_FROM', sender.address);
+}

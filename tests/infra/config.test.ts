@@ -1,0 +1,75 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { readDeployConfig } from '../../infra/config.ts';
+
+const read = (context: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
+  readDeployConfig(new App({ context }).node, env);
+
+describe('readDeployConfig', () => {
+  it('has defaults that synthesize offline: dev, alerts@example.com, us-east-1, no account', () => {
+    expect(read()).toEqual({
+      stage: 'dev',
+      senderAddress: 'alerts@example.com',
+      senderDomain: undefined,
+      createSenderIdentity: true,
+      alarmEmail: undefined,
+      publicUrl: undefined,
+      corsOrigins: [],
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
+      logLevel: 'info',
+      account: undefined,
+      region: 'us-east-1',
+    });
+  });
+
+  it('takes account and region from the CDK CLI environment', () => {
+    const config = read({}, { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-central-1' });
+    expect([config.account, config.region]).toEqual(['111122223333', 'eu-central-1']);
+  });
+
+  it('prefers account and region given as context', () => {
+    const config = read(
+      { account: '444455556666', region: 'ap-south-1' },
+      { CDK_DEFAULT_REGION: 'eu-central-1' },
+    );
+    expect([config.account, config.region]).toEqual(['444455556666', 'ap-south-1']);
+  });
+
+  it('falls back to AWS_REGION before the default region', () => {
+    expect(read({}, { AWS_REGION: 'sa-east-1' }).region).toBe('sa-east-1');
+  });
+
+  it('accepts corsOrigins as a JSON array (cdk.json)', () => {
+    expect(read({ corsOrigins: ['https://a.example', 'https://b.example'] }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('refuses a stage that cannot be part of resource names', () => {
+    expect(() => read({ stage: 'Prod_1' })).toThrow(/context stage/);
+  });
+
+  it('refuses a sender address outside senderDomain', () => {
+    expect(() => read({ senderDomain: 'example.org', senderAddress: 'alerts@elsewhere.org' })).toThrow(
+      /senderAddress must be an address at senderDomain/,
+    );
+  });
+
+  it('refuses a publicUrl that is not https', () => {
+    expect(() => read({ publicUrl: 'http://dateline.example.org' })).toThrow(/publicUrl must use https/);
+  });
+
+  it('refuses an alarmEmail that is not an address', () => {
+    expect(() => read({ alarmEmail: 'oncall' })).toThrow(/alarmEmail/);
+  });
+
+  it('refuses a throttle limit that is not a positive number', () => {
+    expect(() => read({ apiRateLimit: 'lots' })).toThrow(/apiRateLimit/);
+  });
+
+  it('refuses an unknown log level', () => {
+    expect(() => read({ logLevel: 'verbose' })).toThrow(/logLevel/);
+  });
+});

@@ -1,0 +1,108 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Resource, resourceNamed, synth } from './synth.ts';
+
+let template: Template;
+let functions: Record<string, Resource>;
+
+const names = { api: 'ApiHandler', fanout: 'AlertsFanout', deliver: 'AlertsDeliver', sweep: 'AlertsSweep' };
+
+beforeAll(() => {
+  template = synth().template;
+  functions = Object.fromEntries(
+    Object.entries(names).map(([key, prefix]) => [
+      key,
+      resourceNamed(template, 'AWS::Lambda::Function', prefix),
+    ]),
+  );
+});
+
+function variables(fn: Resource | undefined): Record<string, unknown> {
+  if (!fn) throw new Error('no such function');
+  return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+describe('every function', () => {
+  it('runs Node.js 24 on arm64', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it('enables source maps, the log level and the metrics namespace', () => {
+    for (const fn of Object.values(functions)) {
+      expect(variables(fn)).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        LOG_LEVEL: 'info',
+        METRICS_NAMESPACE: 'Dateline',
+      });
+    }
+  });
+
+  it('gets PUBLIC_URL and TABLE_NAME', () => {
+    for (const fn of Object.values(functions)) {
+      expect(Object.keys(variables(fn))).toEqual(expect.arrayContaining(['PUBLIC_URL', 'TABLE_NAME']));
+    }
+  });
+
+  it('logs to its own log group', () => {
+    for (const [key, fn] of Object.entries(functions)) {
+      const group = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(group.startsWith(`${names[key as keyof typeof names]}Logs`)).toBe(true);
+    }
+  });
+
+  it('keeps its logs for 30 days', () => {
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('is not traced by X-Ray (whose grants need Resource "*")', () => {
+    for (const fn of Object.values(functions)) expect(fn.Properties.TracingConfig).toBeUndefined();
+  });
+});
+
+describe('environment per function', () => {
+  it('gives the API the secret and the delivery queue, but no sender', () => {
+    expect(Object.keys(variables(functions.api))).toEqual(
+      expect.arrayContaining(['TOKEN_SECRET_ARN', 'DELIVERY_QUEUE_URL']),
+    );
+    expect(variables(functions.api)).not.toHaveProperty('MAIL_FROM');
+  });
+
+  it('gives the delivery function the secret, its queue and the sender address', () => {
+    expect(variables(functions.deliver)).toMatchObject({ MAIL_FROM: 'alerts@example.com' });
+    expect(Object.keys(variables(functions.deliver))).toEqual(
+      expect.arrayContaining(['TOKEN_SECRET_ARN', 'DELIVERY_QUEUE_URL']),
+    );
+  });
+
+  it('gives fan-out and the sweeper the delivery queue but not the secret', () => {
+    for (const fn of [functions.fanout, functions.sweep]) {
+      expect(variables(fn)).toHaveProperty('DELIVERY_QUEUE_URL');
+      expect(variables(fn)).not.toHaveProperty('TOKEN_SECRET_ARN');
+    }
+  });
+});
+
+describe('timeouts', () => {
+  it('gives the delivery function 30 s and the API 10 s', () => {
+    expect(functions.deliver?.Properties.Timeout).toBe(30);
+    expect(functions.api?.Properties.Timeout).toBe(10);
+  });
+});
+
+describe('sweeper', () => {
+  it('runs every 5 minutes from an EventBridge rule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+    });
+  });
+
+  it('never runs twice at once and does not retry a failed run', () => {
+    expect(functions.sweep?.Properties.ReservedConcurrentExecutions).toBe(1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+});

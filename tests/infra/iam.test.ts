@@ -1,0 +1,193 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '../../shared/store/table.ts';
+import { logicalId, synth } from './synth.ts';
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+}
+
+let template: Template;
+let statementsByFunction: Record<string, Statement[]>;
+
+const functionPrefixes = {
+  api: 'ApiHandler',
+  fanout: 'AlertsFanout',
+  deliver: 'AlertsDeliver',
+  sweep: 'AlertsSweep',
+};
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Logical ids a value refers to (Ref / Fn::GetAtt), pseudo parameters left out. */
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  if (typeof record.Ref === 'string') return record.Ref.startsWith('AWS::') ? [] : [record.Ref];
+  if (Array.isArray(record['Fn::GetAtt'])) return [record['Fn::GetAtt'][0] as string];
+  return Object.values(record).flatMap(referencedIds);
+}
+
+/** `QueuesDeliveryACBB69CE` → `QueuesDelivery`: the construct path without CDK's hash. */
+const withoutHash = (id: string) => id.replace(/[0-9A-F]{8}$/, '');
+
+/** For one function: action → the (hash-less) resources it is allowed on. */
+function grants(key: keyof typeof functionPrefixes): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const statement of statementsByFunction[key] ?? []) {
+    for (const action of list(statement.Action)) {
+      out[action] ??= new Set();
+      for (const id of referencedIds(statement.Resource)) out[action].add(withoutHash(id));
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([action, ids]) => [action, [...ids].sort()]));
+}
+
+function allStatements(): Statement[] {
+  const documents: unknown[] = [];
+  const resources = template.toJSON().Resources as Record<string, { Properties?: Record<string, unknown> }>;
+  for (const resource of Object.values(resources)) {
+    const props = resource.Properties ?? {};
+    for (const key of ['PolicyDocument', 'AssumeRolePolicyDocument'])
+      if (props[key]) documents.push(props[key]);
+    for (const policy of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) {
+      documents.push(policy.PolicyDocument);
+    }
+  }
+  return documents.flatMap((document) => (document as { Statement: Statement[] }).Statement);
+}
+
+beforeAll(() => {
+  template = synth().template;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+  statementsByFunction = Object.fromEntries(
+    Object.entries(functionPrefixes).map(([key, prefix]) => {
+      const role = logicalId(template, 'AWS::IAM::Role', `${prefix}Role`);
+      const attached = policies.filter((policy) => referencedIds(policy.Properties.Roles).includes(role));
+      return [key, attached.flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])];
+    }),
+  );
+});
+
+const tableRead = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+const tableWrite = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+const onTable = (actions: string[]) =>
+  Object.fromEntries(actions.map((action) => [action, ['StorageTable']]));
+const logsOf = (prefix: string) => ({
+  'logs:CreateLogStream': [`${prefix}Logs`],
+  'logs:PutLogEvents': [`${prefix}Logs`],
+});
+
+describe('IAM everywhere', () => {
+  it('has no statement with the action "*" or "*:*"', () => {
+    const actions = allStatements().flatMap((statement) => list(statement.Action));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action === '*' || action === '*:*')).toEqual([]);
+  });
+
+  it('allows no wildcard action (service:* is only used in Deny statements)', () => {
+    const allowed = allStatements()
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => list(statement.Action));
+    expect(allowed.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('grants no role permission on the resource "*" or any literal wildcard ARN', () => {
+    const resources = Object.values(statementsByFunction)
+      .flat()
+      .flatMap((statement) => list(statement.Resource));
+    expect(resources.filter((resource) => JSON.stringify(resource).includes('*'))).toEqual([]);
+  });
+
+  it('attaches no AWS managed policy to any role', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('lets only Lambda assume the function roles', () => {
+    for (const prefix of Object.values(functionPrefixes)) {
+      const role = template.toJSON().Resources[logicalId(template, 'AWS::IAM::Role', `${prefix}Role`)];
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    }
+  });
+});
+
+describe('function roles: exactly the actions the code needs, on the resources it uses', () => {
+  it('api: its logs, table read/write, secret read, queue send', () => {
+    expect(grants('api')).toEqual({
+      ...logsOf('ApiHandler'),
+      ...onTable([...tableRead, ...tableWrite]),
+      'secretsmanager:GetSecretValue': ['SecretsTokenSigningKey'],
+      'sqs:SendMessage': ['QueuesDelivery'],
+    });
+  });
+
+  it('fanout: its logs, table read/write, queue send, plus reading the stream and the on-failure destination', () => {
+    expect(grants('fanout')).toEqual({
+      ...logsOf('AlertsFanout'),
+      ...onTable([...tableRead, ...tableWrite]),
+      'sqs:SendMessage': ['QueuesDelivery', 'QueuesStreamFailures'],
+      'sqs:GetQueueAttributes': ['QueuesStreamFailures'],
+      'sqs:GetQueueUrl': ['QueuesStreamFailures'],
+      'dynamodb:DescribeStream': ['StorageTable'],
+      'dynamodb:GetRecords': ['StorageTable'],
+      'dynamodb:GetShardIterator': ['StorageTable'],
+      'dynamodb:ListStreams': ['StorageTable'],
+    });
+  });
+
+  it('deliver: its logs, table read/write, secret read, change visibility, SES send, plus consuming its queue', () => {
+    expect(grants('deliver')).toEqual({
+      ...logsOf('AlertsDeliver'),
+      ...onTable([...tableRead, ...tableWrite]),
+      'secretsmanager:GetSecretValue': ['SecretsTokenSigningKey'],
+      'sqs:ChangeMessageVisibility': ['QueuesDelivery'],
+      'sqs:ReceiveMessage': ['QueuesDelivery'],
+      'sqs:DeleteMessage': ['QueuesDelivery'],
+      'sqs:GetQueueAttributes': ['QueuesDelivery'],
+      'sqs:GetQueueUrl': ['QueuesDelivery'],
+      'ses:SendEmail': ['SenderConfigurationSet', 'SenderIdentity'],
+      'ses:SendRawEmail': ['SenderConfigurationSet', 'SenderIdentity'],
+    });
+  });
+
+  it('sweep: its logs, table read/write, queue send', () => {
+    expect(grants('sweep')).toEqual({
+      ...logsOf('AlertsSweep'),
+      ...onTable([...tableRead, ...tableWrite]),
+      'sqs:SendMessage': ['QueuesDelivery'],
+    });
+  });
+
+  it('allows item actions on the table itself and only Query on its declared indexes', () => {
+    const table = logicalId(template, 'AWS::DynamoDB::GlobalTable', 'StorageTable');
+    const tableArn = { 'Fn::GetAtt': [table, 'Arn'] };
+    for (const statements of Object.values(statementsByFunction)) {
+      const onIndexes = statements.filter((statement) =>
+        JSON.stringify(statement.Resource).includes('/index/'),
+      );
+      expect(onIndexes.map((statement) => statement.Action)).toEqual(['dynamodb:Query']);
+      const indexArns = list(onIndexes[0]?.Resource).map((arn) => JSON.stringify(arn));
+      expect(indexArns.sort()).toEqual(
+        tableDefinition.globalSecondaryIndexes
+          .map((index) => JSON.stringify({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))
+          .sort(),
+      );
+      const itemStatement = statements.find((statement) =>
+        list(statement.Action).includes('dynamodb:PutItem'),
+      );
+      expect(itemStatement?.Resource).toEqual(tableArn);
+    }
+  });
+});
