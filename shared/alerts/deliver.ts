@@ -49,7 +49,7 @@ export async function attemptDelivery(
 ): Promise<DeliveryOutcome> {
   const now = (deps.clock ?? (() => new Date()))();
   const record = await deps.deliveries.get(ref);
-  if (!record || record.delivery.status !== 'pending') return { kind: 'done' };
+  if (record?.delivery.status !== 'pending') return { kind: 'done' };
   const { delivery, attemptCount } = record;
   const dueIn = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) - now.getTime() : 0;
   if (dueIn > 1000 && !options.ignoreSchedule)

@@ -62,9 +62,13 @@ export async function fanOutChange(
   event: TimelineEvent,
   change: PendingChange,
 ): Promise<{ recorded: number; subscriptionsRead: number }> {
-  const { candidates, itemsRead } = await deps.subscriptions.candidatesFor(event);
-  // Previous values can move an event into a filter (or out of it): an update matches either state.
+  // Previous values can move an event into a filter (or out of it): an update matches either state,
+  // so the candidates of both states are read.
   const before = change.previous ? { ...event, ...change.previous } : event;
+  const { candidates, itemsRead } = await deps.subscriptions.candidatesFor(
+    event,
+    ...(before === event ? [] : [before]),
+  );
   const matching = candidates.filter(
     (candidate) =>
       candidate.types.includes(change.type) &&
@@ -140,7 +144,8 @@ async function clearChanges(deps: FanoutDeps, item: EventItem, changes: PendingC
         Key: eventKey(item.event.id),
         UpdateExpression: `REMOVE ${[...removals, 'feedPk', 'feedSk'].join(', ')}`,
         ConditionExpression: 'version = :version',
-        ExpressionAttributeNames: names,
+        // A replayed record finds nothing left to announce; DynamoDB refuses empty attribute names.
+        ...(removals.length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: { ':version': item.version },
       }),
     );

@@ -10,7 +10,13 @@ import {
   tokenMatches,
   verifyLinkToken,
 } from '../domain/tokens.ts';
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  UnauthorizedError,
+  UnsafeTargetError,
+  ValidationError,
+} from '../errors.ts';
 import type { DeliveryRepository } from '../store/delivery-repository.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { attemptDelivery, type DeliverDeps } from './deliver.ts';
@@ -265,6 +271,11 @@ export class SubscriptionService {
     await assertSafeWebhookUrl(url, {
       allowLoopback: this.deps.deliver.allowLoopbackWebhooks,
       resolve: this.deps.deliver.resolve,
+    }).catch((error: NodeJS.ErrnoException) => {
+      // A host that does not exist is bad input (400), not our failure; other DNS errors stay 5xx.
+      if (error.code !== 'ENOTFOUND' && error.code !== 'ENODATA') throw error;
+      const message = `Webhook URL host "${new URL(url).hostname}" does not resolve`;
+      throw new UnsafeTargetError(message, [{ path: 'url', message }]);
     });
   }
 

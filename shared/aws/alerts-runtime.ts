@@ -1,81 +1,12 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliverDeps } from '../alerts/deliver.ts';
-import type { FanoutDeps } from '../alerts/fanout.ts';
-import { SubscriptionService } from '../alerts/subscription-service.ts';
 import { createSesTransport } from '../delivery/email/transport.ts';
-import { defaultRetrySchedule } from '../delivery/retry-schedule.ts';
-import { defaultResolver } from '../delivery/ssrf-guard.ts';
-import { createLogger, type Logger } from '../platform/logger.ts';
-import { createMetrics } from '../platform/metrics.ts';
-import { DeliveryRepository } from '../store/delivery-repository.ts';
-import { createTable, type Table } from '../store/dynamo.ts';
-import { EventRepository } from '../store/event-repository.ts';
-import { SubscriptionRepository } from '../store/subscription-repository.ts';
-import { type AwsConfig, readAwsConfig, required } from './config.ts';
-import { sqsDeliveryQueue } from './sqs-queue.ts';
-import { secretsManagerTokenKey } from './token-key.ts';
+import { type AwsAlerts, wireAwsAlerts } from './alerts-pipeline.ts';
 
-export interface AwsAlerts {
-  config: AwsConfig;
-  table: Table;
-  logger: Logger;
-  sqs: SQSClient;
-  queueUrl: string;
-  fanout: FanoutDeps;
-  deliver: DeliverDeps;
-  subscriptions: SubscriptionService;
-}
+export type { AwsAlerts } from './alerts-pipeline.ts';
 
-/** Wires the alert pipeline for a Lambda function from its environment. Built once per container. */
+/** Wires the alert pipeline for a Lambda function from its environment, sending mail through SES. Built once per container. */
 export function createAwsAlerts(service: string, env: NodeJS.ProcessEnv = process.env): AwsAlerts {
-  const config = readAwsConfig(env);
-  const queueUrl = required(env, 'DELIVERY_QUEUE_URL');
-  const table = createTable({ tableName: config.tableName });
-  const logger = createLogger({ service, level: config.logLevel });
-  const sqs = new SQSClient({});
-  const queue = sqsDeliveryQueue(sqs, queueUrl);
-  const subscriptionRepository = new SubscriptionRepository(table);
-  const deliveries = new DeliveryRepository(table);
-  const mailFrom = config.mailFrom ?? 'alerts@example.com';
-  const deliver: DeliverDeps = {
-    subscriptions: subscriptionRepository,
-    deliveries,
-    mail: createSesTransport({ client: new SESv2Client({}), from: mailFrom }),
-    mailFrom,
-    publicUrl: (config.publicUrl ?? '').replace(/\/$/, ''),
-    tokenKey: config.tokenSecretArn ? secretsManagerTokenKey(config.tokenSecretArn) : missingSecret,
-    resolve: defaultResolver,
-    allowLoopbackWebhooks: false,
-    retrySchedule: defaultRetrySchedule,
-    logger,
-    metrics: createMetrics({ namespace: config.metricsNamespace }),
-  };
-  const fanout: FanoutDeps = {
-    table,
-    events: new EventRepository(table),
-    subscriptions: subscriptionRepository,
-    deliveries,
-    queue,
-    logger,
-  };
-  return {
-    config,
-    table,
-    logger,
-    sqs,
-    queueUrl,
-    fanout,
-    deliver,
-    subscriptions: new SubscriptionService({
-      subscriptions: subscriptionRepository,
-      deliveries,
-      queue,
-      deliver,
-    }),
-  };
-}
-
-async function missingSecret(): Promise<Uint8Array> {
-  throw new Error('Missing environment variable TOKEN_SECRET_ARN');
+  return wireAwsAlerts(service, env, (mailFrom) =>
+    createSesTransport({ client: new SESv2Client({}), from: mailFrom }),
+  );
 }

@@ -1,4 +1,5 @@
 import { ApiKeyStore } from '../auth/api-keys.ts';
+import type { MailTransport } from '../delivery/email/transport.ts';
 import { EventService } from '../events/event-service.ts';
 import { createApp } from '../http/app.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -26,14 +27,22 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
     logger,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     subscriptions: {
-      // The alert pipeline (SQS, SES, mail rendering) loads on the first subscription request only,
-      // keeping the cold start of timeline reads small.
+      // The alert pipeline (SQS, repositories) loads on the first subscription request only,
+      // keeping the cold start of timeline reads small. The API never sends mail itself (the
+      // delivery function does, from the queue), so nodemailer and SES stay out of its bundle.
       service: () => {
-        alerts ??= import('./alerts-runtime.ts').then(
-          ({ createAwsAlerts }) => createAwsAlerts('dateline-api', env).subscriptions,
+        alerts ??= import('./alerts-pipeline.ts').then(
+          ({ wireAwsAlerts }) => wireAwsAlerts('dateline-api', env, () => noMailFromApi).subscriptions,
         );
         return alerts;
       },
     },
   });
 }
+
+/** Subscription requests only record and enqueue mail; sending is the delivery function's job. */
+const noMailFromApi: MailTransport = {
+  send: async () => {
+    throw new Error('the API function does not send mail; deliveries go through the delivery queue');
+  },
+};

@@ -39,8 +39,18 @@ export function decodeCursor(cursor: string, key: Uint8Array): CursorState {
   }
 }
 
+// Most timeline requests repeat a few queries: remembering their fingerprints saves an HMAC each.
+const fingerprints = new Map<string, string>();
+const MAX_REMEMBERED_FINGERPRINTS = 1000;
+
 /** A stable fingerprint of the filters a cursor is valid for (not the page size). */
 export function queryFingerprint(filter: Record<string, unknown>): string {
   const canonical = JSON.stringify(filter, Object.keys(filter).sort());
-  return createHmac('sha256', 'dateline-query').update(canonical).digest('base64url').slice(0, 16);
+  let fingerprint = fingerprints.get(canonical);
+  if (fingerprint === undefined) {
+    fingerprint = createHmac('sha256', 'dateline-query').update(canonical).digest('base64url').slice(0, 16);
+    if (fingerprints.size >= MAX_REMEMBERED_FINGERPRINTS) fingerprints.clear();
+    fingerprints.set(canonical, fingerprint);
+  }
+  return fingerprint;
 }

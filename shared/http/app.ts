@@ -22,10 +22,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.use(requestId({ headerName: 'x-request-id' }));
+  // One middleware for the request id and the access log: every middleware layer costs a few
+  // microseconds on every request, a noticeable share of a timeline read answered from memory.
+  const assignRequestId = requestId({ headerName: 'x-request-id' });
   app.use(async function accessLog(c, next) {
     const started = performance.now();
-    await next();
+    await assignRequestId(c, next);
     deps.logger.info('request', {
       requestId: c.get('requestId'),
       method: c.req.method,

@@ -62,6 +62,12 @@ const httpUrl = z
     message: 'must be an http or https URL',
   });
 
+/** Whether YYYY-MM-DD names a day that exists (Date.parse rolls 2024-02-30 over to 1 March instead of refusing it). */
+function isCalendarDay(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
+
 const SourceSchema = z
   .strictObject({
     url: httpUrl,
@@ -72,9 +78,12 @@ const SourceSchema = z
       .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, {
         message: 'must be an ISO 8601 date or date-time, for example 2024-06-28T22:45',
       })
-      .refine((value) => !Number.isNaN(Date.parse(value.length === 10 ? value : value.slice(0, 16))), {
-        message: 'is not a real date',
-      }),
+      .refine(
+        (value) =>
+          isCalendarDay(value.slice(0, 10)) &&
+          !Number.isNaN(Date.parse(value.length === 10 ? value : value.slice(0, 16))),
+        { message: 'is not a real date' },
+      ),
   })
   .openapi('Source');
 

@@ -7,7 +7,8 @@ export interface LocalConfig {
   port: number;
   host: string;
   dataDir: string;
-  publicUrl: string;
+  /** DATELINE_PUBLIC_URL; when unset, links use http://localhost:<the port the server got> (PORT may be 0). */
+  publicUrl?: string;
   adminKey?: string;
   smtpUrl?: string;
   mailFrom: string;
@@ -28,7 +29,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     port,
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.DATELINE_DATA_DIR || '.data'),
-    publicUrl: (env.DATELINE_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    ...(env.DATELINE_PUBLIC_URL ? { publicUrl: env.DATELINE_PUBLIC_URL.replace(/\/$/, '') } : {}),
     ...(env.DATELINE_ADMIN_KEY ? { adminKey: env.DATELINE_ADMIN_KEY } : {}),
     ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}),
     mailFrom: env.DATELINE_MAIL_FROM || 'Dateline <alerts@localhost>',

@@ -17,7 +17,7 @@ import { createDeliveryRound } from './delivery-worker.ts';
 
 /** The alert pipeline on one machine: the same fan-out and delivery code, fed by two background loops. */
 export function createLocalAlerts(
-  config: LocalConfig,
+  config: LocalConfig & { publicUrl: string },
   table: Table,
   tokenKey: () => Promise<Uint8Array>,
   logger: Logger,

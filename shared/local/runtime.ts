@@ -38,7 +38,24 @@ export async function startLocalRuntime(
 
   const apiKeys = new ApiKeyStore(table);
   const { adminKey, created } = await ensureAdminKey(apiKeys, config);
-  const alerts = createLocalAlerts(config, table, async () => tokenKey, logger);
+
+  // Listen first: with PORT=0 the links in mails can only name the port once the server has it.
+  let serveApp: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  const server = await new Promise<Server>((resolve) => {
+    const started = serve(
+      {
+        fetch: (request, env) => serveApp?.(request, env) ?? new Response('Starting', { status: 503 }),
+        port: config.port,
+        hostname: config.host,
+      },
+      () => resolve(started as Server),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+
+  const alerts = createLocalAlerts({ ...config, publicUrl }, table, async () => tokenKey, logger);
   const events = new EventService({
     table,
     events: new EventRepository(table),
@@ -53,16 +70,10 @@ export async function startLocalRuntime(
     apiKeys,
     tokenKey: async () => tokenKey,
     logger,
-    publicUrl: config.publicUrl,
+    publicUrl,
     subscriptions: { service: async () => alerts.subscriptions },
   });
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(started as Server),
-    );
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  serveApp = (request, env) => app.fetch(request, env);
   const forgetServer = await recordRunningServer(config.dataDir, url);
 
   let stopping: Promise<void> | undefined;

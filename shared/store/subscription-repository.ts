@@ -123,16 +123,21 @@ export class SubscriptionRepository {
   /**
    * The active subscriptions that may match an event, read from the index partitions of the
    * event's kind, actors and tags (and of match-all subscriptions) — never all subscriptions.
+   * Given several states of the event, those that may match any of them.
    */
-  async candidatesFor(event: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>): Promise<{
+  async candidatesFor(...states: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>[]): Promise<{
     candidates: SubscriptionCandidate[];
     itemsRead: number;
   }> {
+    // Several states (an update's before and after) share most partitions; each is read once.
+    const partitions = new Set(
+      states.flatMap((state) => eventProbeDimensions(state).map((d) => subscriptionIndexPartition(d))),
+    );
     const pages = await Promise.all(
-      eventProbeDimensions(event).map((dimension) =>
+      [...partitions].map((pk) =>
         queryAll<SubscriptionCandidate>(this.table, {
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': subscriptionIndexPartition(dimension) },
+          ExpressionAttributeValues: { ':pk': pk },
         }),
       ),
     );

@@ -34,7 +34,7 @@ export interface KeyRange {
 export interface TimelinePlan {
   /** Partitions whose union (deduplicated by id) is the answer; the main ranges, in timeline order. */
   main: KeyRange[];
-  /** Small ranges holding events that start before `from` but overlap it; read in full. */
+  /** Small ranges holding events that start before `from` but overlap it; streamed like the main ranges. */
   straddlers: KeyRange[];
   /** The dimensions the partitions were chosen by; the other filters are checked per item. */
   driving: Dimension['name'];
@@ -81,7 +81,9 @@ function straddlerRanges(dimension: Dimension, from: string): KeyRange[] {
       upper: `${yearStart}#${padSpan(366)}${SK_END}`,
     });
   }
-  for (const granule of granulesOf(from)) ranges.push({ pk: coveragePartition(dimension, granule) });
+  // Only intervals starting before `from` can straddle it (sk <= from: every sort key of `from` itself is longer).
+  for (const granule of granulesOf(from))
+    ranges.push({ pk: coveragePartition(dimension, granule), upper: from });
   return ranges;
 }
 

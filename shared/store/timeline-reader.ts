@@ -1,6 +1,6 @@
 import { overlapsRange } from '../domain/dates.ts';
 import { actorKey, type TimelineEvent } from '../domain/event.ts';
-import { type QueryPage, queryAll, queryPage, type Table } from './dynamo.ts';
+import { type QueryPage, queryPage, type Table } from './dynamo.ts';
 import { isStraddler, type KeyRange, planTimeline, type TimelineFilter } from './timeline-plan.ts';
 
 export interface TimelinePageRequest extends TimelineFilter {
@@ -110,6 +110,49 @@ function keyCondition(range: KeyRange) {
   return { KeyConditionExpression: condition, ExpressionAttributeValues: values };
 }
 
+/** Key ranges merged into one stream in timeline order; items that `keep` refuses are skipped. */
+class MergedStream {
+  constructor(
+    private readonly streams: RangeStream[],
+    private readonly ascending: boolean,
+    private readonly keep: (item: TimelineItem) => boolean = () => true,
+  ) {}
+
+  get scanned(): number {
+    return this.streams.reduce((sum, stream) => sum + stream.scanned, 0);
+  }
+
+  async peek(): Promise<TimelineItem | undefined> {
+    for (;;) {
+      const best = await this.best();
+      const head = await best?.peek();
+      if (!best || !head) return undefined;
+      if (this.keep(head)) return head;
+      best.take();
+    }
+  }
+
+  async take(): Promise<TimelineItem | undefined> {
+    const head = await this.peek();
+    if (head) (await this.best())?.take();
+    return head;
+  }
+
+  private async best(): Promise<RangeStream | undefined> {
+    let best: RangeStream | undefined;
+    let bestSk: string | undefined;
+    for (const stream of this.streams) {
+      const head = await stream.peek();
+      if (!head) continue;
+      if (bestSk === undefined || (this.ascending ? head.sk < bestSk : head.sk > bestSk)) {
+        best = stream;
+        bestSk = head.sk;
+      }
+    }
+    return best;
+  }
+}
+
 /** Reads one page of the timeline. Items read stay proportional to the page for single-dimension filters. */
 export async function readTimelinePage(
   table: Table,
@@ -117,14 +160,25 @@ export async function readTimelinePage(
 ): Promise<TimelinePageResult> {
   const ascending = request.order === 'asc';
   const plan = planTimeline(request);
-  // One extra item tells whether another page exists without a second round trip.
-  const firstChunk = request.limit + 1;
-  const main = plan.main.map((range) => new RangeStream(table, range, ascending, firstChunk, request.after));
-  const straddlerRead = await readStraddlers(table, plan.straddlers, request);
-  const straddlers = straddlerRead.items.filter((item) =>
-    request.after === undefined ? true : ascending ? item.sk > request.after : item.sk < request.after,
-  );
-  if (!ascending) straddlers.reverse();
+  const from = request.from;
+  // Straddlers start before `from`, so in ascending order every one comes before the main ranges and in
+  // descending order after them. Both parts are streamed from the cursor on, and each is opened only when
+  // the page reaches it, with a first chunk the size of what the page still needs plus one item that
+  // tells whether another page exists.
+  const parts: { ranges: KeyRange[]; keep?: (item: TimelineItem) => boolean; stream?: MergedStream }[] = [
+    { ranges: plan.main },
+    { ranges: plan.straddlers, keep: (item) => from !== undefined && isStraddler(item, from) },
+  ];
+  if (ascending) parts.reverse();
+  const open = (part: (typeof parts)[number], found: number): MergedStream => {
+    const chunk = Math.max(1, request.limit - found) + 1;
+    part.stream ??= new MergedStream(
+      part.ranges.map((range) => new RangeStream(table, range, ascending, chunk, request.after)),
+      ascending,
+      part.keep,
+    );
+    return part.stream;
+  };
 
   const items: TimelineEvent[] = [];
   const seen = new Set<string>();
@@ -133,10 +187,15 @@ export async function readTimelinePage(
   let exhausted = false;
 
   const nextItem = async (): Promise<TimelineItem | undefined> => {
-    if (ascending && straddlers.length > 0) return straddlers.shift();
-    const fromMain = await takeMerged(main, ascending);
-    if (fromMain) return fromMain;
-    return straddlers.shift();
+    for (const part of parts) {
+      const item = await open(part, items.length).take();
+      if (item) return item;
+    }
+    return undefined;
+  };
+  const anyRemaining = async (): Promise<boolean> => {
+    for (const part of parts) if (await open(part, items.length).peek()) return true;
+    return false;
   };
 
   while (items.length < request.limit && examined < SCAN_BUDGET) {
@@ -151,41 +210,7 @@ export async function readTimelinePage(
     seen.add(item.event.id);
     if (matchesTimelineFilter(item.event, request)) items.push(item.event);
   }
-  const more = !exhausted && (straddlers.length > 0 || (await anyRemaining(main)));
-  const itemsRead = straddlerRead.scanned + main.reduce((sum, stream) => sum + stream.scanned, 0);
+  const more = !exhausted && (await anyRemaining());
+  const itemsRead = parts.reduce((sum, part) => sum + (part.stream?.scanned ?? 0), 0);
   return { items, itemsRead, ...(more && lastSk !== undefined ? { next: lastSk } : {}) };
-}
-
-async function takeMerged(streams: RangeStream[], ascending: boolean): Promise<TimelineItem | undefined> {
-  let best: RangeStream | undefined;
-  let bestSk: string | undefined;
-  for (const stream of streams) {
-    const head = await stream.peek();
-    if (!head) continue;
-    if (bestSk === undefined || (ascending ? head.sk < bestSk : head.sk > bestSk)) {
-      best = stream;
-      bestSk = head.sk;
-    }
-  }
-  return best?.take();
-}
-
-async function anyRemaining(streams: RangeStream[]): Promise<boolean> {
-  for (const stream of streams) if (await stream.peek()) return true;
-  return false;
-}
-
-async function readStraddlers(table: Table, ranges: KeyRange[], request: TimelinePageRequest) {
-  const from = request.from;
-  if (ranges.length === 0 || from === undefined) return { items: [], scanned: 0 };
-  // Once the cursor is past `from` in ascending order, every straddler was already served.
-  if (request.order === 'asc' && request.after !== undefined && request.after >= from)
-    return { items: [], scanned: 0 };
-  const pages = await Promise.all(ranges.map((range) => queryAll<TimelineItem>(table, keyCondition(range))));
-  const byId = new Map<string, TimelineItem>();
-  for (const page of pages) {
-    for (const item of page.items) if (isStraddler(item, from)) byId.set(item.event.id, item);
-  }
-  const items = [...byId.values()].sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
-  return { items, scanned: pages.reduce((sum, page) => sum + page.scanned, 0) };
 }

@@ -1,0 +1,337 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays, spanDays } from '../../shared/domain/dates.ts';
+import type { Granule } from '../../shared/store/keys.ts';
+import {
+  coverageGranules,
+  drivingDimensions,
+  isStraddler,
+  planTimeline,
+  type TimelineFilter,
+} from '../../shared/store/timeline-plan.ts';
+
+const filter = (overrides: Partial<TimelineFilter> = {}): TimelineFilter => ({
+  kinds: [],
+  actors: [],
+  tags: [],
+  order: 'asc',
+  ...overrides,
+});
+
+const WIDTH: Record<Granule['unit'], number> = { M: 7, Y: 4, D: 3, C: 2, K: 1 };
+
+/** The five coverage partitions of a dimension that can hold an interval touching `day`, read up to `day`. */
+const coverageOf = (dimension: string, day: string) => [
+  { pk: `TLC#${dimension}#M#${day.slice(0, 7)}`, upper: day },
+  { pk: `TLC#${dimension}#Y#${day.slice(0, 4)}`, upper: day },
+  { pk: `TLC#${dimension}#D#${day.slice(0, 3)}`, upper: day },
+  { pk: `TLC#${dimension}#C#${day.slice(0, 2)}`, upper: day },
+  { pk: `TLC#${dimension}#K#${day.slice(0, 1)}`, upper: day },
+];
+
+describe('drivingDimensions', () => {
+  it('reads the whole timeline when nothing is filtered', () => {
+    expect(drivingDimensions(filter())).toEqual([{ name: 'all' }]);
+  });
+
+  it('drives by kind when only kinds are filtered, one partition per kind', () => {
+    expect(drivingDimensions(filter({ kinds: ['missile-launch', 'pact-signing'] }))).toEqual([
+      { name: 'kind', value: 'missile-launch' },
+      { name: 'kind', value: 'pact-signing' },
+    ]);
+  });
+
+  it('prefers tags to kinds', () => {
+    expect(drivingDimensions(filter({ kinds: ['statement'], tags: ['arms-embargo'] }))).toEqual([
+      { name: 'tag', value: 'arms-embargo' },
+    ]);
+  });
+
+  it('prefers actors to tags and kinds', () => {
+    expect(
+      drivingDimensions(filter({ kinds: ['statement'], tags: ['arms-embargo'], actors: ['KP'] })),
+    ).toEqual([{ name: 'actor', value: 'KP' }]);
+  });
+});
+
+describe('planTimeline', () => {
+  it('reads the all partition from start to end without a date range', () => {
+    expect(planTimeline(filter())).toEqual({ main: [{ pk: 'TL#all' }], straddlers: [], driving: 'all' });
+  });
+
+  it('starts the main range at from', () => {
+    expect(planTimeline(filter({ from: '2024-01-01' })).main).toEqual([
+      { pk: 'TL#all', lower: '2024-01-01' },
+    ]);
+  });
+
+  it('ends the main range after every sort key of the to day', () => {
+    const [range] = planTimeline(filter({ to: '2024-06-30' })).main;
+    expect(range).toEqual({ pk: 'TL#all', upper: '2024-06-30~' });
+    expect('2024-06-30#0000001#01J1Z8Q4Y6V3W2X1A0B9C8D7E6' <= range!.upper!).toBe(true);
+    expect('2024-07-01#0000001#01J1Z8Q4Y6V3W2X1A0B9C8D7E6' <= range!.upper!).toBe(false);
+  });
+
+  it('bounds the main range on both sides with from and to', () => {
+    expect(planTimeline(filter({ from: '2024-06-01', to: '2024-06-30' })).main).toEqual([
+      { pk: 'TL#all', lower: '2024-06-01', upper: '2024-06-30~' },
+    ]);
+  });
+
+  it('reads one main range per kind', () => {
+    const plan = planTimeline(filter({ kinds: ['missile-launch', 'resolution'] }));
+    expect(plan.main).toEqual([{ pk: 'TL#kind#missile-launch' }, { pk: 'TL#kind#resolution' }]);
+    expect(plan.driving).toBe('kind');
+  });
+
+  it('reads the actor partition and leaves the kind to be checked per item', () => {
+    const plan = planTimeline(filter({ actors: ['KP'], kinds: ['missile-launch'] }));
+    expect(plan.main).toEqual([{ pk: 'TL#actor#KP' }]);
+    expect(plan.driving).toBe('actor');
+  });
+
+  it('reads the tag partition when tags are filtered', () => {
+    expect(planTimeline(filter({ tags: ['arms-embargo'] })).main).toEqual([{ pk: 'TL#tag#arms-embargo' }]);
+  });
+
+  it('looks for no straddlers without from', () => {
+    expect(planTimeline(filter({ to: '2024-06-30' })).straddlers).toEqual([]);
+  });
+
+  describe('straddlers of a from in the middle of a month', () => {
+    const plan = planTimeline(filter({ from: '2024-06-15' }));
+
+    it('reads months that begin on the 1st of from’s month (spans 28 to 31 days)', () => {
+      expect(plan.straddlers).toContainEqual({
+        pk: 'TL#all',
+        lower: '2024-06-01#0000028',
+        upper: '2024-06-01#0000031~',
+      });
+    });
+
+    it('reads years that begin on 1 January of from’s year (spans 365 or 366 days)', () => {
+      expect(plan.straddlers).toContainEqual({
+        pk: 'TL#all',
+        lower: '2024-01-01#0000365',
+        upper: '2024-01-01#0000366~',
+      });
+    });
+
+    it('reads the coverage partitions of from’s month, year, decade, century and millennium', () => {
+      for (const range of coverageOf('all', '2024-06-15')) expect(plan.straddlers).toContainEqual(range);
+    });
+
+    it('reads coverage partitions only up to from: intervals starting on or after from are in the main range', () => {
+      const [coverage] = coverageOf('all', '2024-06-15');
+      expect('2024-06-14#0000030#01J1Z8Q4Y6V3W2X1A0B9C8D7E6' <= coverage!.upper).toBe(true);
+      expect('2024-06-15#0000002#01J1Z8Q4Y6V3W2X1A0B9C8D7E6' <= coverage!.upper).toBe(false);
+    });
+
+    it('reads nothing else', () => {
+      expect(plan.straddlers).toHaveLength(7);
+    });
+  });
+
+  it('skips the month straddlers when from is the 1st of a month', () => {
+    const plan = planTimeline(filter({ from: '2024-06-01' }));
+    expect(plan.straddlers).toEqual([
+      { pk: 'TL#all', lower: '2024-01-01#0000365', upper: '2024-01-01#0000366~' },
+      ...coverageOf('all', '2024-06-01'),
+    ]);
+  });
+
+  it('skips the month and year straddlers when from is 1 January', () => {
+    expect(planTimeline(filter({ from: '2024-01-01' })).straddlers).toEqual(coverageOf('all', '2024-01-01'));
+  });
+
+  it('looks for straddlers in every driving partition', () => {
+    const plan = planTimeline(filter({ from: '2024-01-01', actors: ['KP', 'RU'] }));
+    expect(plan.straddlers).toEqual([
+      ...coverageOf('actor#KP', '2024-01-01'),
+      ...coverageOf('actor#RU', '2024-01-01'),
+    ]);
+  });
+});
+
+describe('coverageGranules', () => {
+  it('writes the seed’s mid-June interval under June 2024', () => {
+    expect(coverageGranules('2024-06-10', '2024-06-20')).toEqual([{ unit: 'M', value: '2024-06' }]);
+  });
+
+  it('writes a short interval under each month it touches, across a year end', () => {
+    expect(coverageGranules('2023-12-20', '2024-01-10')).toEqual([
+      { unit: 'M', value: '2023-12' },
+      { unit: 'M', value: '2024-01' },
+    ]);
+  });
+
+  it('uses months up to 100 days', () => {
+    expect(coverageGranules('2024-01-01', addDays('2024-01-01', 99))[0]?.unit).toBe('M');
+  });
+
+  it('uses years from 101 days', () => {
+    expect(coverageGranules('2024-01-01', addDays('2024-01-01', 100))).toEqual([
+      { unit: 'Y', value: '2024' },
+    ]);
+  });
+
+  it('writes a multi-year interval under each year it touches', () => {
+    expect(coverageGranules('2019-12-01', '2024-01-31').map((g) => g.value)).toEqual([
+      '2019',
+      '2020',
+      '2021',
+      '2022',
+      '2023',
+      '2024',
+    ]);
+  });
+
+  it('uses years up to 3,700 days and decades beyond', () => {
+    expect(coverageGranules('2000-01-01', addDays('2000-01-01', 3699))[0]?.unit).toBe('Y');
+    expect(coverageGranules('2000-01-01', addDays('2000-01-01', 3700))[0]?.unit).toBe('D');
+  });
+
+  it('writes a long interval under each decade it touches', () => {
+    expect(coverageGranules('1991-12-26', '2024-06-28')).toEqual([
+      { unit: 'D', value: '199' },
+      { unit: 'D', value: '200' },
+      { unit: 'D', value: '201' },
+      { unit: 'D', value: '202' },
+    ]);
+  });
+
+  it('writes a centuries-long interval under centuries', () => {
+    expect(coverageGranules('1800-01-01', '2024-12-31')).toEqual([
+      { unit: 'C', value: '18' },
+      { unit: 'C', value: '19' },
+      { unit: 'C', value: '20' },
+    ]);
+  });
+
+  it('writes the widest interval, 0001 to 9999, under ten millennia', () => {
+    expect(coverageGranules('0001-01-01', '9999-12-31').map((g) => `${g.unit}${g.value}`)).toEqual([
+      'K0',
+      'K1',
+      'K2',
+      'K3',
+      'K4',
+      'K5',
+      'K6',
+      'K7',
+      'K8',
+      'K9',
+    ]);
+  });
+
+  it('stops at the end of year 9999 for an interval in December 9999', () => {
+    expect(coverageGranules('9999-12-01', '9999-12-31')).toEqual([{ unit: 'M', value: '9999-12' }]);
+  });
+
+  it('stops at the end of year 9999 for a decade-long interval ending in 9999', () => {
+    expect(coverageGranules('9990-01-01', '9999-12-31')).toHaveLength(10);
+  });
+
+  describe('properties', () => {
+    const intervalArb = fc
+      .tuple(
+        fc.date({
+          min: new Date('0001-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        fc.oneof(
+          fc.integer({ min: 0, max: 120 }),
+          fc.integer({ min: 0, max: 4000 }),
+          fc.integer({ min: 0, max: 40_000 }),
+          fc.integer({ min: 0, max: 3_652_058 }),
+        ),
+      )
+      .map(([start, length]) => {
+        const earliest = start.toISOString().slice(0, 10);
+        const beyondYear9999 = start.getTime() + length * 86_400_000 > Date.parse('9999-12-31');
+        return { earliest, latest: beyondYear9999 ? '9999-12-31' : addDays(earliest, length) };
+      });
+
+    it('covers every day of the interval', () => {
+      fc.assert(
+        fc.property(intervalArb, ({ earliest, latest }) => {
+          const granules = coverageGranules(earliest, latest);
+          const unit = granules[0]!.unit;
+          const values = new Set(granules.map((g) => g.value));
+          // Steps shorter than the shortest granule of the unit skip none of them.
+          const step = { M: 28, Y: 365, D: 3652, C: 36_524, K: 365_242 }[unit];
+          for (let day = earliest; day <= latest && !day.startsWith('+'); day = addDays(day, step)) {
+            expect(values.has(day.slice(0, WIDTH[unit]))).toBe(true);
+          }
+          expect(values.has(latest.slice(0, WIDTH[unit]))).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('writes an interval under at most a dozen granules, each once, all of one unit', () => {
+      fc.assert(
+        fc.property(intervalArb, ({ earliest, latest }) => {
+          const granules = coverageGranules(earliest, latest);
+          expect(granules.length).toBeGreaterThan(0);
+          expect(granules.length).toBeLessThanOrEqual(12);
+          expect(new Set(granules.map((g) => g.value)).size).toBe(granules.length);
+          expect(new Set(granules.map((g) => g.unit)).size).toBe(1);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('names only granules the interval touches', () => {
+      fc.assert(
+        fc.property(intervalArb, ({ earliest, latest }) => {
+          for (const { unit, value } of coverageGranules(earliest, latest)) {
+            const width = WIDTH[unit];
+            expect(value >= earliest.slice(0, width) && value <= latest.slice(0, width)).toBe(true);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('puts every interval that overlaps a day into one of that day’s coverage partitions', () => {
+      const dayArb = fc
+        .date({
+          min: new Date('0001-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        })
+        .map((d) => d.toISOString().slice(0, 10));
+      fc.assert(
+        fc.property(intervalArb, dayArb, ({ earliest, latest }, seed) => {
+          // Pick a day inside the interval.
+          const offset =
+            Math.abs(seed.charCodeAt(8) * 7919 + seed.charCodeAt(9)) % spanDays(earliest, latest);
+          const day = addDays(earliest, offset);
+          const lookups = new Set(coverageOf('all', day).map((range) => range.pk));
+          const written = coverageGranules(earliest, latest).map((g) => `TLC#all#${g.unit}#${g.value}`);
+          expect(written.some((pk) => lookups.has(pk))).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});
+
+describe('isStraddler', () => {
+  it('accepts a month that starts before from and ends on or after it', () => {
+    expect(isStraddler({ earliest: '2024-06-01', latest: '2024-06-30' }, '2024-06-15')).toBe(true);
+  });
+
+  it('refuses an event that starts on from (the main range has it)', () => {
+    expect(isStraddler({ earliest: '2024-06-15', latest: '2024-06-30' }, '2024-06-15')).toBe(false);
+  });
+
+  it('refuses an interval that ended before from', () => {
+    expect(isStraddler({ earliest: '2024-01-01', latest: '2024-06-14' }, '2024-06-15')).toBe(false);
+  });
+
+  it('accepts an interval that ends on from', () => {
+    expect(isStraddler({ earliest: '2024-06-10', latest: '2024-06-15' }, '2024-06-15')).toBe(true);
+  });
+});
