@@ -1,6 +1,7 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { alertPayload, type Delivery, deliveryIdFor } from '../domain/delivery.ts';
 import type { TimelineEvent } from '../domain/event.ts';
+import { stateBefore, statesAtChanges } from '../domain/event-history.ts';
 import { matchesFilter } from '../domain/subscription.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { DeliveryRef, DeliveryRepository } from '../store/delivery-repository.ts';
@@ -45,9 +46,14 @@ export async function fanOutEvent(deps: FanoutDeps, eventId: string): Promise<Fa
   const result: FanoutResult = { changes: 0, deliveries: 0, subscriptionsRead: 0 };
   if (!item) return result;
   const changes = Object.values(item.changes ?? {}).sort((a, b) => a.version - b.version);
+  const states = statesAtChanges(item.event, changes);
   for (const change of changes) {
     await repairTimeline(deps, item, change);
-    const { recorded, subscriptionsRead } = await fanOutChange(deps, item.event, change);
+    const { recorded, subscriptionsRead } = await fanOutChange(
+      deps,
+      states.get(change.version) ?? item.event,
+      change,
+    );
     result.changes++;
     result.deliveries += recorded;
     result.subscriptionsRead += subscriptionsRead;
@@ -64,7 +70,7 @@ export async function fanOutChange(
 ): Promise<{ recorded: number; subscriptionsRead: number }> {
   // Previous values can move an event into a filter (or out of it): an update matches either state,
   // so the candidates of both states are read.
-  const before = change.previous ? { ...event, ...change.previous } : event;
+  const before = change.previous ? stateBefore(event, change) : event;
   const { candidates, itemsRead } = await deps.subscriptions.candidatesFor(
     event,
     ...(before === event ? [] : [before]),
@@ -115,9 +121,7 @@ export async function fanOutChange(
 async function repairTimeline(deps: FanoutDeps, item: EventItem, change: PendingChange): Promise<void> {
   if (change.version !== item.version) return;
   if (change.type === 'event.deleted') return deps.events.syncTimeline(item.event, undefined);
-  const before = change.previous
-    ? ({ ...item.event, ...change.previous, version: item.version - 1 } as TimelineEvent)
-    : undefined;
+  const before = change.previous ? stateBefore(item.event, change) : undefined;
   return deps.events.syncTimeline(before, item.event);
 }
 
