@@ -1,4 +1,5 @@
-import { renderAlertEmail, renderConfirmationEmail } from '../delivery/email/render.ts';
+import { renderAlertEmail } from '../delivery/email/render.ts';
+import { renderConfirmationEmail } from '../delivery/email/render-notices.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import type { AlertEvent } from '../delivery/email/types.ts';
 import { assertSafeWebhookUrl, type Resolver } from '../delivery/ssrf-guard.ts';

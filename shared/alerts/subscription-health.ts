@@ -1,4 +1,4 @@
-import { renderDisabledNoticeEmail } from '../delivery/email/render.ts';
+import { renderDisabledNoticeEmail } from '../delivery/email/render-notices.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import type { Subscription } from '../domain/subscription.ts';
 import { describeFilter } from '../domain/subscription.ts';

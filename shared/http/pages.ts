@@ -1,4 +1,4 @@
-import { escapeHtml } from '../delivery/email/render.ts';
+import { escapeHtml } from '../delivery/email/html.ts';
 
 /** A small self-contained HTML page for the links people follow from their mail. */
 export function page(title: string, body: string): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../shared/delivery/email/html.ts';
+import { renderAlertEmail } from '../../shared/delivery/email/render.ts';
 import {
-  escapeHtml,
-  renderAlertEmail,
   renderConfirmationEmail,
   renderDisabledNoticeEmail,
-} from '../../shared/delivery/email/render.ts';
+} from '../../shared/delivery/email/render-notices.ts';
 import type { AlertEmailInput, AlertEvent } from '../../shared/delivery/email/types.ts';
 
 const TO = 'reader@example.net';

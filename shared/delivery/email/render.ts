@@ -2,32 +2,18 @@
  * Pure email renderers: plain data in, a complete OutgoingEmail (subject, text, HTML, headers) out.
  * No I/O and no clock, so every byte a recipient sees is reproducible from the input in a test.
  */
+import {
+  BASE_HEADERS,
+  escapeHtml,
+  htmlDocument,
+  htmlLink,
+  htmlParagraphs,
+  isWebUrl,
+  oneLine,
+  STYLE,
+} from './html.ts';
 import { humanCalendarDate, humanDate, humanDateParts } from './human-date.ts';
-import type {
-  AlertActor,
-  AlertEmailInput,
-  AlertEvent,
-  AlertSource,
-  ConfirmEmailInput,
-  DisabledNoticeEmailInput,
-  OutgoingEmail,
-} from './types.ts';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML element content and quoted attribute values alike. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-// Auto-Submitted stops vacation responders from replying to (and looping with) automated mail (RFC 3834).
-const BASE_HEADERS = { 'Auto-Submitted': 'auto-generated' };
+import type { AlertActor, AlertEmailInput, AlertEvent, AlertSource, OutgoingEmail } from './types.ts';
 
 const HEADINGS = {
   'event.created': 'New event',
@@ -38,55 +24,6 @@ const SUBJECT_VERBS = { 'event.created': 'New', 'event.updated': 'Updated', 'eve
 
 function fieldLabel(field: string): string {
   return field === 'location' ? 'Place' : field.charAt(0).toUpperCase() + field.slice(1);
-}
-
-const STYLE = {
-  body: 'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;line-height:1.5;color:#1a1a1a;max-width:640px;margin:0 auto;padding:16px',
-  muted: 'color:#555;font-size:13px',
-  th: 'text-align:left;vertical-align:top;padding:2px 16px 2px 0;font-weight:600',
-  notice: 'padding:8px 12px;background:#fdecea;border-left:4px solid #c0392b',
-};
-
-/** Header values must be one line; user text (titles) could otherwise smuggle line breaks in. */
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
-}
-
-/**
- * Only http(s) URLs become clickable: source URLs are user-submitted, and a javascript: or
- * data: link must not be one click away in someone's inbox.
- */
-function isWebUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
-function htmlLink(url: string, label: string): string {
-  if (!isWebUrl(url)) return `${escapeHtml(label)} (${escapeHtml(url)})`;
-  return `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
-}
-
-function htmlParagraphs(text: string): string {
-  return text
-    .split(/\n{2,}/)
-    .map((para) => `<p>${escapeHtml(para).replace(/\n/g, '<br>')}</p>`)
-    .join('\n');
-}
-
-function htmlDocument(title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title></head>`,
-    `<body style="${STYLE.body}">`,
-    body,
-    '</body></html>',
-  ].join('\n');
 }
 
 function formatActor(actor: AlertActor): string {
@@ -290,70 +227,4 @@ export function renderAlertEmail(to: string, input: AlertEmailInput): OutgoingEm
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
   };
-}
-
-/** Double opt-in: asks the address owner to confirm a new email subscription. */
-export function renderConfirmationEmail(to: string, input: ConfirmEmailInput): OutgoingEmail {
-  const subject = '[Dateline] Confirm your alert subscription';
-  const intro = 'Someone, hopefully you, asked to receive Dateline email alerts at this address for:';
-  const ignore =
-    'If this was not you, ignore this email: nothing will be sent unless the subscription is confirmed.';
-  const text = [
-    intro,
-    '',
-    `  ${input.filterSummary}`,
-    '',
-    'To start receiving them, confirm here:',
-    input.confirmUrl,
-    '',
-    ignore,
-    '',
-  ].join('\n');
-  const html = htmlDocument(
-    subject,
-    [
-      `<p>${escapeHtml(intro)}</p>`,
-      `<p><strong>${escapeHtml(input.filterSummary)}</strong></p>`,
-      `<p>${htmlLink(input.confirmUrl, 'Confirm the subscription')}</p>`,
-      `<p style="${STYLE.muted}">${escapeHtml(ignore)}</p>`,
-    ].join('\n'),
-  );
-  return { to, subject, text, html, headers: { ...BASE_HEADERS } };
-}
-
-/**
- * Webhook URLs often carry secrets in their path or query (chat-service hooks do), and mail passes
- * through many hands, so a URL target is identified by its origin only.
- */
-function describeTarget(target: string): string {
-  return isWebUrl(target) ? new URL(target).origin : target;
-}
-
-function humanTimestamp(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const utc = new Date(ms).toISOString();
-  return `${humanCalendarDate(utc)} ${utc.slice(11, 16)} UTC`;
-}
-
-/** Tells an owner their subscription was disabled after its deliveries kept failing. */
-export function renderDisabledNoticeEmail(to: string, input: DisabledNoticeEmailInput): OutgoingEmail {
-  const subject = '[Dateline] Subscription disabled after repeated delivery failures';
-  const days = Math.floor((Date.parse(input.disabledAt) - Date.parse(input.failingSince)) / 86_400_000);
-  const duration = days >= 1 ? ` (${days} day${days === 1 ? '' : 's'})` : '';
-  const paragraphs = [
-    `We have disabled your Dateline subscription ${input.subscriptionId} (${input.filterSummary}), which delivers to ${describeTarget(input.target)}.`,
-    `Deliveries to it have kept failing since ${humanTimestamp(input.failingSince)}${duration}; we stopped trying on ${humanTimestamp(input.disabledAt)}.${input.lastError ? ` Last error: ${input.lastError}.` : ''}`,
-    'No further alerts will be sent to it until you fix the target and re-enable the subscription.',
-  ];
-  const manage = input.manageUrl ? `Manage the subscription: ${input.manageUrl}` : undefined;
-  const text = [...paragraphs, ...(manage ? [manage] : [])].join('\n\n').concat('\n');
-  const html = htmlDocument(
-    subject,
-    [
-      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
-      ...(input.manageUrl ? [`<p>${htmlLink(input.manageUrl, 'Manage the subscription')}</p>`] : []),
-    ].join('\n'),
-  );
-  return { to, subject, text, html, headers: { ...BASE_HEADERS } };
 }
