@@ -6,6 +6,7 @@ import type { AppDeps, AppEnv } from './context.ts';
 import { docsPage } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
+import { registerLinkRoutes } from './link-routes.ts';
 import { problem, problemResponse, toProblem } from './problem.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
 import { validationErrorFrom } from './validation.ts';
@@ -48,7 +49,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(app, deps);
   registerKeyRoutes(app, deps);
-  if (deps.subscriptions) registerSubscriptionRoutes(app, { ...deps, subscriptions: deps.subscriptions });
+  if (deps.subscriptions) {
+    // The confirm link's path sits under /v1/subscriptions, so it is registered before /{id}.
+    registerLinkRoutes(app, { subscriptions: deps.subscriptions });
+    registerSubscriptionRoutes(app, { ...deps, subscriptions: deps.subscriptions });
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

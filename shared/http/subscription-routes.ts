@@ -4,11 +4,10 @@ import type { SubscriptionService } from '../alerts/subscription-service.ts';
 import { hasScope } from '../auth/api-keys.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import type { Subscription } from '../domain/subscription.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import { bearerToken } from './auth.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
-import { page, paragraph, unsubscribeForm } from './pages.ts';
 import {
   CreatedWebhookSchema,
   CreateSubscriptionSchema,
@@ -16,7 +15,6 @@ import {
   DeliverySchema,
   SubscriptionIdParams,
   SubscriptionSchema,
-  TokenQuery,
   UpdateSubscriptionSchema,
 } from './subscription-schemas.ts';
 
@@ -46,7 +44,6 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
-const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
 
 export function registerSubscriptionRoutes(
   app: OpenAPIHono<AppEnv>,
@@ -68,30 +65,6 @@ export function registerSubscriptionRoutes(
     return service.get(id);
   };
   const security = [{ bearer: [] }];
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/subscriptions/confirm',
-      tags: ['Subscriptions'],
-      summary: 'Confirm an email subscription (the link in the confirmation mail)',
-      request: { query: TokenQuery },
-      responses: { 200: html('Confirmed'), 404: html('Invalid or expired link') },
-    }),
-    async (c) => {
-      const service = await loadService();
-      try {
-        const subscription = await service.confirm(c.req.valid('query').token);
-        return c.html(
-          page('Subscription confirmed', paragraph(`Alerts will now go to ${subscription.address}.`)),
-          200,
-        );
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        return c.html(page('Link not valid', paragraph(error.message)), 404);
-      }
-    },
-  );
 
   app.openapi(
     createRoute({
@@ -317,32 +290,4 @@ export function registerSubscriptionRoutes(
       return c.json(presentDelivery(await service.retry(id, deliveryId)), 202);
     },
   );
-
-  const unsubscribeRoute = (method: 'get' | 'post') =>
-    createRoute({
-      method,
-      path: '/v1/unsubscribe',
-      tags: ['Subscriptions'],
-      summary:
-        method === 'get' ? 'Unsubscribe page (link in every mail)' : 'One-click unsubscribe (RFC 8058)',
-      request: { query: TokenQuery },
-      responses: {
-        200: html(method === 'get' ? 'A page with the unsubscribe button' : 'Unsubscribed'),
-        404: html('Invalid link'),
-      },
-    });
-  app.openapi(unsubscribeRoute('get'), (c) => c.html(unsubscribeForm(c.req.valid('query').token), 200));
-  app.openapi(unsubscribeRoute('post'), async (c) => {
-    const service = await loadService();
-    try {
-      await service.unsubscribeByToken(c.req.valid('query').token);
-      return c.html(
-        page('Unsubscribed', paragraph('You will get no more alerts from this subscription.')),
-        200,
-      );
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      return c.html(page('Link not valid', paragraph(error.message)), 404);
-    }
-  });
 }
