@@ -9,9 +9,9 @@ const GRACE_MS = 10 * 60 * 1000;
  * did not announce (e.g. after its retries ran out) are fanned out, and deliveries overdue by
  * more than the grace period are put on the queue again. Both steps are idempotent.
  */
-export function createSweepHandler(alerts: AwsAlerts) {
+export function createSweepHandler(alerts: AwsAlerts, clock: () => Date = () => new Date()) {
   return async function sweepHandler(): Promise<{ events: number; deliveries: number; requeued: number }> {
-    const cutoff = new Date(Date.now() - GRACE_MS);
+    const cutoff = new Date(clock().getTime() - GRACE_MS);
     let events = 0;
     let deliveries = 0;
     for (let round = 0; round < 20; round++) {
