@@ -15,11 +15,19 @@ export interface LocalStore {
 /** Opens the data dir's table on an embedded dynalite (one process at a time: LevelDB locks the folder). */
 export async function openLocalStore(dataDir: string): Promise<LocalStore> {
   await mkdir(dataDir, { recursive: true });
-  const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') }).catch((error: Error) => {
+  return openEmbeddedStore({ path: join(dataDir, 'dynamodb') }).catch((error: Error) => {
     throw new Error(`cannot open the store in ${dataDir} (is another Dateline using it?): ${error.message}`);
   });
-  const table = createTable({ tableName: LOCAL_TABLE_NAME, endpoint: dynamo.endpoint, region: 'local' });
-  await ensureTable(table.client as never, LOCAL_TABLE_NAME);
+}
+
+/** The Dateline table on a fresh embedded dynalite: persisted under `path`, or in memory (tests, benchmarks). */
+export async function openEmbeddedStore(
+  options: { path?: string; tableName?: string } = {},
+): Promise<LocalStore> {
+  const tableName = options.tableName ?? LOCAL_TABLE_NAME;
+  const dynamo = await startDynalite(options.path ? { path: options.path } : {});
+  const table = createTable({ tableName, endpoint: dynamo.endpoint, region: 'local' });
+  await ensureTable(table.client as never, tableName);
   return {
     table,
     endpoint: dynamo.endpoint,

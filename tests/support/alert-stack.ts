@@ -17,12 +17,11 @@ import type { EventInput } from '../../shared/domain/event.ts';
 import { EventService } from '../../shared/events/event-service.ts';
 import { createApp } from '../../shared/http/app.ts';
 import type { AppEnv } from '../../shared/http/context.ts';
-import { startDynalite } from '../../shared/local/dynalite-server.ts';
+import { openEmbeddedStore } from '../../shared/local/local-store.ts';
 import { createLogger, type Logger } from '../../shared/platform/logger.ts';
 import { createMetrics } from '../../shared/platform/metrics.ts';
-import { ensureTable } from '../../shared/store/create-table.ts';
 import { type DeliveryRef, DeliveryRepository } from '../../shared/store/delivery-repository.ts';
-import { createTable, type Table } from '../../shared/store/dynamo.ts';
+import type { Table } from '../../shared/store/dynamo.ts';
 import { EventRepository } from '../../shared/store/event-repository.ts';
 import { IdempotencyStore } from '../../shared/store/idempotency-store.ts';
 import { SubscriptionRepository } from '../../shared/store/subscription-repository.ts';
@@ -98,9 +97,8 @@ export interface AlertStack {
 
 /** The alert pipeline over an in-memory dynalite: the same pieces the local runtime wires, driven by hand. */
 export async function startAlertStack(options: AlertStackOptions = {}): Promise<AlertStack> {
-  const dynamo = await startDynalite();
-  const table = createTable({ tableName: 'dateline-alerts', endpoint: dynamo.endpoint, region: 'local' });
-  await ensureTable(table.client as never, table.name);
+  const store = await openEmbeddedStore({ tableName: 'dateline-alerts' });
+  const { table } = store;
 
   const eventRepository = new EventRepository(table);
   const subscriptionRepository = new SubscriptionRepository(table);
@@ -180,10 +178,7 @@ export async function startAlertStack(options: AlertStackOptions = {}): Promise<
     adminKey,
     keyWith,
     settle,
-    close: async () => {
-      table.client.destroy();
-      await dynamo.close();
-    },
+    close: () => store.close(),
   };
 }
 

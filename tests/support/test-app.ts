@@ -4,10 +4,9 @@ import type { TimelineEvent } from '../../shared/domain/event.ts';
 import { EventService } from '../../shared/events/event-service.ts';
 import { createApp } from '../../shared/http/app.ts';
 import type { AppEnv } from '../../shared/http/context.ts';
-import { type EmbeddedDynamo, startDynalite } from '../../shared/local/dynalite-server.ts';
+import { openEmbeddedStore } from '../../shared/local/local-store.ts';
 import { createLogger } from '../../shared/platform/logger.ts';
-import { ensureTable } from '../../shared/store/create-table.ts';
-import { createTable, type Table } from '../../shared/store/dynamo.ts';
+import type { Table } from '../../shared/store/dynamo.ts';
 import { EventRepository } from '../../shared/store/event-repository.ts';
 import { IdempotencyStore } from '../../shared/store/idempotency-store.ts';
 
@@ -27,17 +26,7 @@ export interface TestTable {
 
 /** An in-memory dynalite on a random loopback port with the Dateline table created. */
 export async function startTestTable(tableName = `dateline-test-${++tableCounter}`): Promise<TestTable> {
-  const dynamo: EmbeddedDynamo = await startDynalite();
-  const table = createTable({ tableName, endpoint: dynamo.endpoint, region: 'local' });
-  await ensureTable(table.client as never, tableName);
-  return {
-    table,
-    endpoint: dynamo.endpoint,
-    close: async () => {
-      table.client.destroy();
-      await dynamo.close();
-    },
-  };
+  return openEmbeddedStore({ tableName });
 }
 
 export interface TestStack {
