@@ -86,6 +86,71 @@ export function eventProbeDimensions(
   ];
 }
 
+/** A key of the subscription index: one value of each of some dimensions, in kind, actor, tag order; [] is "all". */
+export type IndexKey = { name: 'kind' | 'actor' | 'tag'; value: string }[];
+
+/** Index items one subscription may have before it is indexed more coarsely. */
+export const MAX_INDEX_KEYS = 16;
+
+const INDEX_DIMENSIONS = ['kind', 'actor', 'tag'] as const;
+type IndexDimensionName = (typeof INDEX_DIMENSIONS)[number];
+
+/** Every non-empty subset of `names`, in their order. */
+function subsetsOf(names: readonly IndexDimensionName[]): IndexDimensionName[][] {
+  const subsets: IndexDimensionName[][] = [];
+  for (let mask = 1; mask < 1 << names.length; mask++) {
+    subsets.push(names.filter((_, i) => mask & (1 << i)));
+  }
+  return subsets;
+}
+
+/** The cartesian product of one choice per list (no keys when a list is empty). */
+function combinations(choices: IndexKey[]): IndexKey[] {
+  return choices.reduce<IndexKey[]>(
+    (keys, options) => keys.flatMap((key) => options.map((option) => [...key, option])),
+    [[]],
+  );
+}
+
+/**
+ * Where a subscription is indexed: under every combination of the values of the dimensions it
+ * names (kind × actor × tag), so that fan-out reads only subscriptions whose every named dimension
+ * the event meets. When that takes more than MAX_INDEX_KEYS items, under the combinations of the
+ * most dimensions that fit (fewest items first); when no two fit, under the single dimension of
+ * subscriptionIndexDimensions. Fan-out re-checks every filter, so a coarser key costs reads, never matches.
+ */
+export function subscriptionIndexKeys(filter: SubscriptionFilter): IndexKey[] {
+  const values: Record<IndexDimensionName, string[]> = {
+    kind: [...new Set(filter.kinds)],
+    actor: [...new Set(filter.actors)],
+    tag: [...new Set(filter.tags)],
+  };
+  const named = INDEX_DIMENSIONS.filter((name) => values[name].length > 0);
+  const best = subsetsOf(named)
+    .filter((subset) => subset.length > 1)
+    .map((subset) => ({ subset, size: subset.reduce((n, name) => n * values[name].length, 1) }))
+    .filter(({ size }) => size <= MAX_INDEX_KEYS)
+    .sort((a, b) => b.subset.length - a.subset.length || a.size - b.size)[0];
+  if (!best) {
+    return subscriptionIndexDimensions(filter).map((dimension) =>
+      dimension.name === 'all' ? [] : [dimension],
+    );
+  }
+  return combinations(best.subset.map((name) => values[name].map((value) => ({ name, value }))));
+}
+
+/** The index keys fan-out reads for an event: every key a matching subscription can be indexed under. */
+export function eventProbeKeys(event: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>): IndexKey[] {
+  const singles = eventProbeDimensions(event).filter(
+    (dimension): dimension is IndexKey[number] => dimension.name !== 'all',
+  );
+  const byName = (name: IndexDimensionName) => singles.filter((dimension) => dimension.name === name);
+  return [
+    [],
+    ...subsetsOf(INDEX_DIMENSIONS).flatMap((subset) => combinations(subset.map((name) => byName(name)))),
+  ];
+}
+
 /** The signing secrets still valid at `now` (the current one and any rotated-out one inside its overlap). */
 export function liveSecrets(secrets: SealedSecret[], now: Date): SealedSecret[] {
   return secrets.filter(

@@ -14,6 +14,8 @@ export interface LocalConfig {
   mailFrom: string;
   allowLoopbackWebhooks: boolean;
   retrySchedule: readonly number[];
+  /** How long a webhook attempt may take before it counts as failed (default: the sender's 15 s). */
+  webhookTimeoutMs?: number;
   seed: boolean;
   logLevel: LogLevel;
 }

@@ -46,6 +46,7 @@ export function createLocalAlerts(
     tokenKey,
     resolve: defaultResolver,
     allowLoopbackWebhooks: config.allowLoopbackWebhooks,
+    ...(config.webhookTimeoutMs ? { webhookTimeoutMs: config.webhookTimeoutMs } : {}),
     retrySchedule: config.retrySchedule,
     logger,
     metrics: createMetrics({

@@ -30,4 +30,9 @@ export const deliveryKey = (subscriptionId: string, deliveryId: string) => ({
 });
 /** Subscription index: active subscriptions under one value of the dimension they filter on. */
 export const subscriptionIndexPartition = (dimension: Dimension) => `SUBIDX#${dimensionId(dimension)}`;
+/** Subscription index: active subscriptions under one value of each of several dimensions (one value: as above). */
+export const subscriptionIndexKeyPartition = (key: Exclude<Dimension, { name: 'all' }>[]) =>
+  key.length === 0
+    ? subscriptionIndexPartition({ name: 'all' })
+    : `SUBIDX#${key.map((dimension) => dimensionId(dimension)).join('|')}`;
 export const metaKey = (name: string) => ({ pk: 'META', sk: name });

@@ -1,15 +1,14 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEvent } from '../domain/event.ts';
 import {
-  eventProbeDimensions,
-  type IndexDimension,
+  eventProbeKeys,
   type Subscription,
   type SubscriptionFilter,
-  subscriptionIndexDimensions,
+  subscriptionIndexKeys,
 } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
 import { conditionally, isConditionFailure, queryAll, type Table } from './dynamo.ts';
-import { subscriptionIndexPartition, subscriptionKey } from './keys.ts';
+import { subscriptionIndexKeyPartition, subscriptionKey } from './keys.ts';
 
 /** What an index item holds: enough to decide a match without reading the subscription. */
 export interface SubscriptionCandidate {
@@ -22,8 +21,8 @@ export interface SubscriptionCandidate {
 
 const indexKeys = (subscription: Subscription) =>
   subscription.status === 'active'
-    ? subscriptionIndexDimensions(subscription.filter).map((dimension) => ({
-        pk: subscriptionIndexPartition(dimension as IndexDimension),
+    ? subscriptionIndexKeys(subscription.filter).map((key) => ({
+        pk: subscriptionIndexKeyPartition(key),
         sk: subscription.id,
       }))
     : [];
@@ -122,7 +121,8 @@ export class SubscriptionRepository {
 
   /**
    * The active subscriptions that may match an event, read from the index partitions of the
-   * event's kind, actors and tags (and of match-all subscriptions) — never all subscriptions.
+   * combinations of the event's kind, actors and tags (and of match-all subscriptions) — never all
+   * subscriptions, and mostly only those that match.
    * Given several states of the event, those that may match any of them.
    */
   async candidatesFor(...states: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>[]): Promise<{
@@ -131,7 +131,7 @@ export class SubscriptionRepository {
   }> {
     // Several states (an update's before and after) share most partitions; each is read once.
     const partitions = new Set(
-      states.flatMap((state) => eventProbeDimensions(state).map((d) => subscriptionIndexPartition(d))),
+      states.flatMap((state) => eventProbeKeys(state).map((key) => subscriptionIndexKeyPartition(key))),
     );
     const pages = await Promise.all(
       [...partitions].map((pk) =>

@@ -44,10 +44,18 @@ export function matchesTimelineFilter(event: TimelineEvent, filter: TimelineFilt
   return true;
 }
 
-/** Streams one key range in timeline order, fetching chunks only as the merge needs them. */
+/** `a` comes before `b` in the scan direction. */
+const precedes = (ascending: boolean, a: string, b: string) => (ascending ? a < b : a > b);
+
+/**
+ * One key range read in timeline order, a bounded chunk at a time. A fetch may stop at a bound
+ * (`upTo`, inclusive): the merge passes the point past which it does not need items yet, so a
+ * range is read only as far as the page can use it.
+ */
 class RangeStream {
   private buffer: TimelineItem[] = [];
-  private lastKey: Record<string, unknown> | undefined;
+  /** Everything up to and including this sort key (in scan direction) has been fetched. */
+  private readTo: string | undefined;
   private done = false;
   scanned = 0;
 
@@ -55,7 +63,6 @@ class RangeStream {
     private readonly table: Table,
     private readonly range: KeyRange,
     private readonly ascending: boolean,
-    private chunk: number,
     after: string | undefined,
   ) {
     if (after === undefined) return;
@@ -66,30 +73,145 @@ class RangeStream {
       ? range.upper !== undefined && after >= range.upper
       : range.lower !== undefined && after <= range.lower;
     if (pastRange) this.done = true;
-    else if (!beforeRange) this.lastKey = { pk: range.pk, sk: after };
+    else if (!beforeRange) this.readTo = after;
   }
 
-  async peek(): Promise<TimelineItem | undefined> {
-    while (this.buffer.length === 0 && !this.done) await this.fetch();
+  get head(): TimelineItem | undefined {
     return this.buffer[0];
+  }
+
+  get buffered(): readonly TimelineItem[] {
+    return this.buffer;
+  }
+
+  /** Whether items may remain that were not fetched yet. */
+  get open(): boolean {
+    return !this.done;
+  }
+
+  /** Where unfetched items begin (at or after this sort key, in scan direction); undefined: the range is open there. */
+  get start(): string | undefined {
+    return this.readTo ?? (this.ascending ? this.range.lower : this.range.upper);
   }
 
   take(): TimelineItem | undefined {
     return this.buffer.shift();
   }
 
-  private async fetch(): Promise<void> {
+  /** Drops buffered items `keep` refuses (they still count as read). */
+  discard(keep: (item: TimelineItem) => boolean): void {
+    while (this.buffer.length > 0 && !keep(this.buffer[0]!)) this.buffer.shift();
+  }
+
+  /** Fetches up to `limit` more items, none past `upTo` (inclusive) when given. */
+  async fetch(limit: number, upTo?: string): Promise<void> {
+    const end = this.ascending ? this.range.upper : this.range.lower;
+    const capped = upTo !== undefined && (end === undefined || precedes(this.ascending, upTo, end));
+    const range: KeyRange = capped
+      ? { ...this.range, [this.ascending ? 'upper' : 'lower']: upTo }
+      : this.range;
     const page: QueryPage<TimelineItem> = await queryPage<TimelineItem>(this.table, {
-      ...keyCondition(this.range),
+      ...keyCondition(range),
       ScanIndexForward: this.ascending,
-      Limit: this.chunk,
-      ...(this.lastKey ? { ExclusiveStartKey: this.lastKey } : {}),
+      Limit: Math.min(MAX_CHUNK, Math.max(1, limit)),
+      ...(this.readTo !== undefined ? { ExclusiveStartKey: { pk: this.range.pk, sk: this.readTo } } : {}),
     });
     this.scanned += page.scanned;
     this.buffer.push(...page.items);
-    this.lastKey = page.lastKey;
-    this.done = page.lastKey === undefined;
-    this.chunk = Math.min(MAX_CHUNK, this.chunk * 2);
+    if (page.lastKey) this.readTo = page.lastKey.sk as string;
+    else if (capped) this.readTo = upTo;
+    else this.done = true;
+  }
+}
+
+/**
+ * Key ranges merged into one stream in timeline order; items that `keep` refuses are skipped.
+ * Ranges are read lazily and with bounds, so that items read stay close to items used: a range
+ * is fetched only when it may hold the next item; then no further than where another range not
+ * yet read begins (its items up to there surely come first), nor than the `need()`-th item already
+ * in hand (later ones cannot make the page), and no more items than the page still needs.
+ */
+class MergedStream {
+  constructor(
+    private readonly streams: RangeStream[],
+    private readonly ascending: boolean,
+    private readonly need: () => number,
+    private readonly keep: (item: TimelineItem) => boolean = () => true,
+  ) {}
+
+  get scanned(): number {
+    return this.streams.reduce((sum, stream) => sum + stream.scanned, 0);
+  }
+
+  async peek(): Promise<TimelineItem | undefined> {
+    for (;;) {
+      for (const stream of this.streams) stream.discard(this.keep);
+      const best = this.best();
+      const next = this.toFetch(best?.head?.sk);
+      if (!next) return best?.head;
+      await this.fetch(next);
+    }
+  }
+
+  async take(): Promise<TimelineItem | undefined> {
+    const head = await this.peek();
+    if (head) this.best()?.take();
+    return head;
+  }
+
+  private best(): RangeStream | undefined {
+    let best: RangeStream | undefined;
+    for (const stream of this.streams) {
+      const head = stream.head;
+      if (head && (!best || precedes(this.ascending, head.sk, best.head!.sk))) best = stream;
+    }
+    return best;
+  }
+
+  /** Whether a range's unfetched items can start before `key`. */
+  private mayPrecede(stream: RangeStream, key: string | undefined): boolean {
+    if (!stream.open || stream.head) return false;
+    const start = stream.start;
+    if (key === undefined || start === undefined) return true;
+    return precedes(this.ascending, start, key);
+  }
+
+  /** The range to fetch before the next item can be named: the one that may start earliest. */
+  private toFetch(headSk: string | undefined): RangeStream | undefined {
+    let chosen: RangeStream | undefined;
+    for (const stream of this.streams) {
+      if (!this.mayPrecede(stream, headSk)) continue;
+      if (!chosen || this.startsBefore(stream, chosen)) chosen = stream;
+    }
+    return chosen;
+  }
+
+  private startsBefore(a: RangeStream, b: RangeStream): boolean {
+    if (b.start === undefined) return false;
+    if (a.start === undefined) return true;
+    return precedes(this.ascending, a.start, b.start);
+  }
+
+  /**
+   * Fetches a range that may hold the next item (so nothing in hand comes before its start): at most
+   * what the page needs, up to the need()-th item in hand, and up to where the next range not yet
+   * fetched begins. Each fetch either returns items or moves the range's start to that bound.
+   */
+  private async fetch(stream: RangeStream): Promise<void> {
+    const need = this.need();
+    const held = this.streams
+      .flatMap((other) => other.buffered.filter(this.keep))
+      .map((item) => item.sk)
+      .sort((a, b) => (a === b ? 0 : precedes(this.ascending, a, b) ? -1 : 1));
+    const start = stream.start;
+    let upTo: string | undefined = held.length >= need ? held[need - 1] : undefined;
+    for (const other of this.streams) {
+      const otherStart = other.start;
+      if (other === stream || !this.mayPrecede(other, undefined) || otherStart === undefined) continue;
+      if (start !== undefined && !precedes(this.ascending, start, otherStart)) continue;
+      if (upTo === undefined || precedes(this.ascending, otherStart, upTo)) upTo = otherStart;
+    }
+    await stream.fetch(need, upTo);
   }
 }
 
@@ -110,49 +232,6 @@ function keyCondition(range: KeyRange) {
   return { KeyConditionExpression: condition, ExpressionAttributeValues: values };
 }
 
-/** Key ranges merged into one stream in timeline order; items that `keep` refuses are skipped. */
-class MergedStream {
-  constructor(
-    private readonly streams: RangeStream[],
-    private readonly ascending: boolean,
-    private readonly keep: (item: TimelineItem) => boolean = () => true,
-  ) {}
-
-  get scanned(): number {
-    return this.streams.reduce((sum, stream) => sum + stream.scanned, 0);
-  }
-
-  async peek(): Promise<TimelineItem | undefined> {
-    for (;;) {
-      const best = await this.best();
-      const head = await best?.peek();
-      if (!best || !head) return undefined;
-      if (this.keep(head)) return head;
-      best.take();
-    }
-  }
-
-  async take(): Promise<TimelineItem | undefined> {
-    const head = await this.peek();
-    if (head) (await this.best())?.take();
-    return head;
-  }
-
-  private async best(): Promise<RangeStream | undefined> {
-    let best: RangeStream | undefined;
-    let bestSk: string | undefined;
-    for (const stream of this.streams) {
-      const head = await stream.peek();
-      if (!head) continue;
-      if (bestSk === undefined || (this.ascending ? head.sk < bestSk : head.sk > bestSk)) {
-        best = stream;
-        bestSk = head.sk;
-      }
-    }
-    return best;
-  }
-}
-
 /** Reads one page of the timeline. Items read stay proportional to the page for single-dimension filters. */
 export async function readTimelinePage(
   table: Table,
@@ -163,38 +242,44 @@ export async function readTimelinePage(
   const from = request.from;
   // Straddlers start before `from`, so in ascending order every one comes before the main ranges and in
   // descending order after them. Both parts are streamed from the cursor on, and each is opened only when
-  // the page reaches it, with a first chunk the size of what the page still needs plus one item that
-  // tells whether another page exists.
+  // the page reaches it.
   const parts: { ranges: KeyRange[]; keep?: (item: TimelineItem) => boolean; stream?: MergedStream }[] = [
     { ranges: plan.main },
     { ranges: plan.straddlers, keep: (item) => from !== undefined && isStraddler(item, from) },
   ];
   if (ascending) parts.reverse();
-  const open = (part: (typeof parts)[number], found: number): MergedStream => {
-    const chunk = Math.max(1, request.limit - found) + 1;
-    part.stream ??= new MergedStream(
-      part.ranges.map((range) => new RangeStream(table, range, ascending, chunk, request.after)),
-      ascending,
-      part.keep,
-    );
-    return part.stream;
-  };
-
   const items: TimelineEvent[] = [];
   const seen = new Set<string>();
   let examined = 0;
   let lastSk: string | undefined;
   let exhausted = false;
 
+  // Items the page still needs, plus one that tells whether another page exists; scaled by the share
+  // of items examined so far that made it (residual filters, duplicates), so filtered reads need few round trips.
+  const need = () => {
+    const left = Math.max(0, request.limit - items.length);
+    const yieldRate = examined === 0 ? 1 : Math.max(items.length, 1) / examined;
+    return Math.min(MAX_CHUNK, Math.ceil(left / Math.min(1, yieldRate)) + 1);
+  };
+  const open = (part: (typeof parts)[number]): MergedStream => {
+    part.stream ??= new MergedStream(
+      part.ranges.map((range) => new RangeStream(table, range, ascending, request.after)),
+      ascending,
+      need,
+      part.keep,
+    );
+    return part.stream;
+  };
+
   const nextItem = async (): Promise<TimelineItem | undefined> => {
     for (const part of parts) {
-      const item = await open(part, items.length).take();
+      const item = await open(part).take();
       if (item) return item;
     }
     return undefined;
   };
   const anyRemaining = async (): Promise<boolean> => {
-    for (const part of parts) if (await open(part, items.length).peek()) return true;
+    for (const part of parts) if (await open(part).peek()) return true;
     return false;
   };
 
