@@ -39,7 +39,33 @@ export class SubscriptionRepository {
   }
 
   async create(subscription: Subscription): Promise<void> {
-    await conditionally(
+    await this.put(
+      subscription,
+      'attribute_not_exists(pk)',
+      {},
+      `Subscription ${subscription.id} already exists`,
+    );
+    await this.syncIndex(undefined, subscription);
+  }
+
+  /** Saves a new state if the stored one is still `previous` (PreconditionFailedError otherwise). */
+  async save(previous: Subscription, next: Subscription): Promise<void> {
+    await this.put(
+      next,
+      'version = :expected',
+      { ':expected': previous.version },
+      `Subscription ${next.id} changed meanwhile`,
+    );
+    await this.syncIndex(previous, next);
+  }
+
+  private put(
+    subscription: Subscription,
+    condition: string,
+    values: Record<string, unknown>,
+    conflict: string,
+  ) {
+    return conditionally(
       () =>
         this.table.client.send(
           new PutCommand({
@@ -50,34 +76,12 @@ export class SubscriptionRepository {
               version: subscription.version,
               subscription,
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ConditionExpression: condition,
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
           }),
         ),
-      `Subscription ${subscription.id} already exists`,
+      conflict,
     );
-    await this.syncIndex(undefined, subscription);
-  }
-
-  /** Saves a new state if the stored one is still `previous` (PreconditionFailedError otherwise). */
-  async save(previous: Subscription, next: Subscription): Promise<void> {
-    await conditionally(
-      () =>
-        this.table.client.send(
-          new PutCommand({
-            TableName: this.table.name,
-            Item: {
-              ...subscriptionKey(next.id),
-              type: 'subscription',
-              version: next.version,
-              subscription: next,
-            },
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': previous.version },
-          }),
-        ),
-      `Subscription ${next.id} changed meanwhile`,
-    );
-    await this.syncIndex(previous, next);
   }
 
   /** Index items follow the subscription; writes are conditional on versions, so a slow writer cannot undo a newer state. */

@@ -2,16 +2,7 @@
  * Pure email renderers: plain data in, a complete OutgoingEmail (subject, text, HTML, headers) out.
  * No I/O and no clock, so every byte a recipient sees is reproducible from the input in a test.
  */
-import {
-  BASE_HEADERS,
-  escapeHtml,
-  htmlDocument,
-  htmlLink,
-  htmlParagraphs,
-  isWebUrl,
-  oneLine,
-  STYLE,
-} from './html.ts';
+import { BASE_HEADERS, escapeHtml, htmlDocument, htmlLink, htmlParagraphs, oneLine, STYLE } from './html.ts';
 import { humanCalendarDate, humanDate, humanDateParts } from './human-date.ts';
 import type { AlertActor, AlertEmailInput, AlertEvent, AlertSource, OutgoingEmail } from './types.ts';
 
