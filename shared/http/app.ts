@@ -37,14 +37,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       ms: Math.round(performance.now() - started),
     });
   });
-  app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
-  );
+  // Only requests that carry a body need the limit; reads skip the extra middleware layer.
+  const limitBody = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onError: () => {
+      throw new HTTPException(413);
+    },
+  });
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(app, deps);

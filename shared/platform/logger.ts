@@ -67,9 +67,10 @@ export function createLogger(options: LoggerOptions): Logger {
         timestamp: now().toISOString(),
         service: options.service,
       };
-      for (const [key, value] of Object.entries({ ...bindings, ...fields })) {
+      const seen = new WeakSet<object>();
+      for (const [key, value] of Object.entries(fields ? { ...bindings, ...fields } : bindings)) {
         if (RESERVED_KEYS.has(key) || value === undefined) continue;
-        line[key] = sanitise(key, value, withStacks, 0, new WeakSet());
+        line[key] = sanitise(key, value, withStacks, 0, seen);
       }
       write(JSON.stringify(line));
     };
