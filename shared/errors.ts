@@ -53,6 +53,17 @@ export class ForbiddenError extends DatelineError {
   override name = 'ForbiddenError';
 }
 
+/** Too many requests of one kind (e.g. confirmation mails to one address); try again later. */
+export class TooManyRequestsError extends DatelineError {
+  override name = 'TooManyRequestsError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A webhook target that points somewhere Dateline must never send to. */
 export class UnsafeTargetError extends ValidationError {
   override name = 'UnsafeTargetError';

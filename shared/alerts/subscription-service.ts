@@ -13,6 +13,7 @@ import {
 import {
   ConflictError,
   NotFoundError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnsafeTargetError,
   ValidationError,
@@ -21,6 +22,9 @@ import type { DeliveryRepository } from '../store/delivery-repository.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { attemptDelivery, type DeliverDeps } from './deliver.ts';
 import type { DeliveryQueue } from './fanout.ts';
+
+/** Confirmation mails one address can be sent per UTC day through the public subscribe endpoint. */
+export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 5;
 
 /** How long a rotated-out webhook secret keeps signing, so receivers can switch without missing alerts. */
 export const SECRET_OVERLAP_MS = 24 * 3600 * 1000;
@@ -65,7 +69,21 @@ export class SubscriptionService {
     filter: SubscriptionFilter,
     types: AlertType[],
   ): Promise<Subscription> {
-    const at = this.clock().toISOString();
+    const now = this.clock();
+    if (
+      !(await this.deps.subscriptions.countConfirmationRequest(
+        address,
+        now,
+        CONFIRMATIONS_PER_ADDRESS_PER_DAY,
+      ))
+    ) {
+      const tomorrow = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) + 86_400_000;
+      throw new TooManyRequestsError(
+        `At most ${CONFIRMATIONS_PER_ADDRESS_PER_DAY} confirmation mails a day go to one address; try again tomorrow`,
+        Math.ceil((tomorrow - now.getTime()) / 1000),
+      );
+    }
+    const at = now.toISOString();
     const subscription: Subscription = {
       id: newId(),
       channel: 'email',

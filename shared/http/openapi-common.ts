@@ -9,6 +9,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large',
   422: 'Idempotency-Key reused with a different body',
   428: 'If-Match is required',
+  429: 'Too many requests of this kind; see Retry-After',
 };
 
 /** The problem+json responses a route can give, for the OpenAPI document. */

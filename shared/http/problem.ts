@@ -9,6 +9,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
+  TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
 } from '../errors.ts';
@@ -86,6 +87,11 @@ export function toProblem(error: unknown): {
   if (error instanceof IdempotencyMismatchError)
     return known(problem(422, 'idempotency-key-reused', error.message));
   if (error instanceof ConflictError) return known(problem(409, 'conflict', error.message));
+  if (error instanceof TooManyRequestsError) {
+    return known(problem(429, 'too-many-requests', error.message), {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  }
   if (error instanceof PreconditionFailedError)
     return known(problem(412, 'precondition-failed', error.message));
   if (error instanceof PreconditionRequiredError)

@@ -81,7 +81,7 @@ export function registerSubscriptionRoutes(
           'Webhook subscription, with its secret and management token (shown once)',
         ),
         202: json(SubscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
-        ...problemResponses(400, 401, 403),
+        ...problemResponses(400, 401, 403, 429),
       },
     }),
     async (c) => {

@@ -35,4 +35,6 @@ export const subscriptionIndexKeyPartition = (key: Exclude<Dimension, { name: 'a
   key.length === 0
     ? subscriptionIndexPartition({ name: 'all' })
     : `SUBIDX#${key.map((dimension) => dimensionId(dimension)).join('|')}`;
+/** A counter of requests of one kind in one time window (rate limits). */
+export const throttleKey = (scope: string, window: string) => ({ pk: `THROTTLE#${scope}`, sk: window });
 export const metaKey = (name: string) => ({ pk: 'META', sk: name });

@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEvent } from '../domain/event.ts';
 import {
   eventProbeKeys,
@@ -8,7 +9,7 @@ import {
 } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
 import { conditionally, isConditionFailure, queryAll, type Table } from './dynamo.ts';
-import { subscriptionIndexKeyPartition, subscriptionKey } from './keys.ts';
+import { subscriptionIndexKeyPartition, subscriptionKey, throttleKey } from './keys.ts';
 
 /** What an index item holds: enough to decide a match without reading the subscription. */
 export interface SubscriptionCandidate {
@@ -46,6 +47,36 @@ export class SubscriptionRepository {
       `Subscription ${subscription.id} already exists`,
     );
     await this.syncIndex(undefined, subscription);
+  }
+
+  /**
+   * Counts a confirmation mail requested for an address in the current UTC day; false once `max`
+   * were requested, so nobody can flood someone's inbox through the public subscribe endpoint.
+   * The address is kept only as a hash, and the counter expires with its day.
+   */
+  async countConfirmationRequest(address: string, now: Date, max: number): Promise<boolean> {
+    const day = now.toISOString().slice(0, 10);
+    const addressHash = createHash('sha256').update(address.trim().toLowerCase()).digest('hex');
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: throttleKey(`confirm#${addressHash}`, day),
+          UpdateExpression: 'SET requests = if_not_exists(requests, :zero) + :one, expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(requests) OR requests < :max',
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ':max': max,
+            ':expires': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 2 * 86_400,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Saves a new state if the stored one is still `previous` (PreconditionFailedError otherwise). */
