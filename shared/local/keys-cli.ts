@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ApiKeyStore, type Scope, scopes } from '../auth/api-keys.ts';
+import { ApiKeyStore, generateApiKeyString, type Scope, scopes } from '../auth/api-keys.ts';
 import { createTable } from '../store/dynamo.ts';
 import { readLocalConfig } from './config.ts';
 import { openLocalStore, readRunningServer } from './local-store.ts';
 
 const USAGE = `Usage: npm run keys -- create --scopes events:write[,subscriptions:write,admin] [--name NAME]
+       npm run keys -- generate     prints a fresh key string for DATELINE_ADMIN_KEY (stores nothing)
 
 Creates an API key and prints it once; only its hash is stored.
   - with TABLE_NAME (and AWS credentials/region): in that DynamoDB table (a deployed stack);
@@ -19,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { scopes: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
+  if (positionals[0] === 'generate' && !values.help) {
+    process.stdout.write(`${generateApiKeyString()}\n`);
+    return 0;
+  }
   if (values.help || positionals[0] !== 'create' || !values.scopes) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
