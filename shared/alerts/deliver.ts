@@ -31,6 +31,31 @@ export type DeliveryOutcome =
   | { kind: 'done'; status?: DeliveryStatus }
   | { kind: 'retry'; delaySeconds: number };
 
+export interface AttemptOptions {
+  /** Attempt now even if the record says it is due later (a test ping answered in the request). */
+  ignoreSchedule?: boolean;
+  /**
+   * The record as its writer just stored it (never attempted), so it need not be read back. Only
+   * the process that wrote it may pass it; the conditional attempt write still guards against a
+   * second recorder.
+   */
+  fresh?: Delivery;
+  /** How to read the subscription, e.g. once per worker round for many deliveries. */
+  subscription?: (id: string) => Promise<Subscription | undefined>;
+}
+
+/** Reads a subscription; undefined when it no longer exists. */
+export function readSubscription(deps: Pick<DeliverDeps, 'subscriptions'>) {
+  return async (id: string): Promise<Subscription | undefined> => {
+    try {
+      return await deps.subscriptions.get(id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  };
+}
+
 /** Whether a delivery of this kind may still go to a subscription in this state. */
 function mayDeliver(delivery: Delivery, subscription: Subscription): boolean {
   if (delivery.kind === 'subscription.confirm') return subscription.status === 'pending';
@@ -45,10 +70,12 @@ function mayDeliver(delivery: Delivery, subscription: Subscription): boolean {
 export async function attemptDelivery(
   deps: DeliverDeps,
   ref: DeliveryRef,
-  options: { ignoreSchedule?: boolean } = {},
+  options: AttemptOptions = {},
 ): Promise<DeliveryOutcome> {
   const now = (deps.clock ?? (() => new Date()))();
-  const record = await deps.deliveries.get(ref);
+  const record = options.fresh
+    ? { delivery: options.fresh, attemptCount: 0 }
+    : await deps.deliveries.get(ref);
   if (record?.delivery.status !== 'pending') return { kind: 'done' };
   const { delivery, attemptCount } = record;
   const dueIn = delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) - now.getTime() : 0;
@@ -60,12 +87,7 @@ export async function attemptDelivery(
     kind: delivery.kind,
   });
 
-  let subscription: Subscription | undefined;
-  try {
-    subscription = await deps.subscriptions.get(delivery.subscriptionId);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
+  const subscription = await (options.subscription ?? readSubscription(deps))(delivery.subscriptionId);
   if (!subscription || !mayDeliver(delivery, subscription)) {
     await settle(deps, delivery, attemptCount, undefined, { status: 'skipped' }, now);
     log.info('delivery skipped', { subscriptionStatus: subscription?.status ?? 'missing' });

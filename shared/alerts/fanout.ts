@@ -15,9 +15,13 @@ import {
 import { eventKey } from '../store/keys.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 
-/** Where new deliveries are announced: SQS on AWS; on one machine, a nudge to the local worker. */
+/**
+ * Where new deliveries are announced: SQS on AWS; on one machine, the local worker. `fresh` holds
+ * the records this call wrote just now, so a worker in the same process can start without reading
+ * them back; every ref is in `refs` whether or not it is fresh.
+ */
 export interface DeliveryQueue {
-  enqueue(refs: DeliveryRef[]): Promise<void>;
+  enqueue(refs: DeliveryRef[], fresh?: Delivery[]): Promise<void>;
 }
 
 export interface FanoutDeps {
@@ -82,6 +86,7 @@ export async function fanOutChange(
   );
   const body = JSON.stringify(alertPayload(change.type, change.at, event, change.previous));
   const toEnqueue: DeliveryRef[] = [];
+  const fresh: Delivery[] = [];
   let recorded = 0;
   await Promise.all(
     matching.map(async (candidate) => {
@@ -99,13 +104,17 @@ export async function fanOutChange(
         updatedAt: change.at,
       };
       const ref = { subscriptionId: delivery.subscriptionId, deliveryId: delivery.id };
-      if (await deps.deliveries.record(delivery, new Date().toISOString())) recorded++;
+      const dueAt = new Date().toISOString();
+      if (await deps.deliveries.record(delivery, dueAt)) {
+        recorded++;
+        fresh.push({ ...delivery, nextAttemptAt: dueAt });
+      }
       // Enqueue replays too: the first run may have recorded and then died before enqueueing.
       // The worker skips anything no longer pending, so a second message sends nothing twice.
       toEnqueue.push(ref);
     }),
   );
-  await deps.queue.enqueue(toEnqueue);
+  await deps.queue.enqueue(toEnqueue, fresh);
   deps.logger.info('fan-out', {
     eventId: event.id,
     changeId: `${event.id}:${changeName(change)}`,

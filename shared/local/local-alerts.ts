@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { drainChangeFeed } from '../alerts/change-feed.ts';
 import type { DeliverDeps } from '../alerts/deliver.ts';
-import type { FanoutDeps } from '../alerts/fanout.ts';
+import type { DeliveryQueue, FanoutDeps } from '../alerts/fanout.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import { createMailTransport } from '../delivery/email/transport.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
+import type { Delivery } from '../domain/delivery.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { DeliveryRepository } from '../store/delivery-repository.ts';
@@ -13,7 +14,7 @@ import { EventRepository } from '../store/event-repository.ts';
 import { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { BackgroundLoop } from './background-loop.ts';
 import type { LocalConfig } from './config.ts';
-import { createDeliveryRound } from './delivery-worker.ts';
+import { createDeliveryWorker } from './delivery-worker.ts';
 
 /** The alert pipeline on one machine: the same fan-out and delivery code, fed by two background loops. */
 export function createLocalAlerts(
@@ -25,7 +26,13 @@ export function createLocalAlerts(
   const subscriptions = new SubscriptionRepository(table);
   const deliveries = new DeliveryRepository(table);
   let worker: BackgroundLoop | undefined;
-  const queue = { enqueue: async () => worker?.nudge() };
+  let handOver: ((fresh: Delivery[]) => void) | undefined;
+  const queue: DeliveryQueue = {
+    enqueue: async (_refs, fresh) => {
+      if (fresh?.length) handOver?.(fresh);
+      worker?.nudge();
+    },
+  };
 
   const fanout: FanoutDeps = {
     table,
@@ -59,7 +66,9 @@ export function createLocalAlerts(
     async () => (await drainChangeFeed(fanout, { limit: 25 })).events > 0,
     logger,
   );
-  worker = new BackgroundLoop('delivery worker', createDeliveryRound(deliver), logger);
+  const deliveryWorker = createDeliveryWorker(deliver);
+  handOver = deliveryWorker.handOver;
+  worker = new BackgroundLoop('delivery worker', deliveryWorker.deliverDue, logger);
 
   return {
     subscriptions: new SubscriptionService({ subscriptions, deliveries, queue, deliver }),
