@@ -3,13 +3,14 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { TimelineEvent } from '../domain/event.ts';
 import {
   eventProbeKeys,
+  type IndexKey,
   type Subscription,
   type SubscriptionFilter,
   subscriptionIndexKeys,
 } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
 import { conditionally, isConditionFailure, queryAll, type Table } from './dynamo.ts';
-import { subscriptionIndexKeyPartition, subscriptionKey, throttleKey } from './keys.ts';
+import { metaKey, subscriptionIndexKeyPartition, subscriptionKey, throttleKey } from './keys.ts';
 
 /** What an index item holds: enough to decide a match without reading the subscription. */
 export interface SubscriptionCandidate {
@@ -126,6 +127,9 @@ export class SubscriptionRepository {
       types: next.types,
       version: next.version,
     };
+    // The shapes in use are registered before any index item of that shape exists, so a fan-out
+    // that can see an item also knows to look for its shape.
+    await this.registerShapes(indexKeyShapes(next));
     await Promise.all([
       ...indexKeys(next).map((key) =>
         ignoreStale(
@@ -164,9 +168,15 @@ export class SubscriptionRepository {
     candidates: SubscriptionCandidate[];
     itemsRead: number;
   }> {
-    // Several states (an update's before and after) share most partitions; each is read once.
+    // Several states (an update's before and after) share most partitions; each is read once. Only
+    // the shapes some subscription is indexed under are probed (most events have 16 combinations).
+    const shapes = await this.shapesInUse();
     const partitions = new Set(
-      states.flatMap((state) => eventProbeKeys(state).map((key) => subscriptionIndexKeyPartition(key))),
+      states.flatMap((state) =>
+        eventProbeKeys(state)
+          .filter((key) => shapes === undefined || shapes.has(shapeOf(key)))
+          .map((key) => subscriptionIndexKeyPartition(key)),
+      ),
     );
     const pages = await Promise.all(
       [...partitions].map((pk) =>
@@ -180,7 +190,38 @@ export class SubscriptionRepository {
     for (const page of pages) for (const item of page.items) byId.set(item.subscriptionId, item);
     return { candidates: [...byId.values()], itemsRead: pages.reduce((sum, page) => sum + page.scanned, 0) };
   }
+
+  private async registerShapes(shapes: string[]): Promise<void> {
+    if (shapes.length === 0) return;
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: metaKey(SHAPES),
+        UpdateExpression: 'ADD shapes :shapes',
+        ExpressionAttributeValues: { ':shapes': new Set(shapes) },
+      }),
+    );
+  }
+
+  /** The registered shapes; undefined for a store written before shapes were registered (probe them all). */
+  private async shapesInUse(): Promise<Set<string> | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: metaKey(SHAPES), ConsistentRead: true }),
+    );
+    return result.Item?.shapes as Set<string> | undefined;
+  }
 }
+
+/** The item listing which index key shapes (`all`, `kind`, `actor|tag`, …) subscriptions use. */
+const SHAPES = 'subscription-index-shapes';
+
+/** The shape of an index key: the dimensions it names, in order ("all" for none). */
+const shapeOf = (key: IndexKey) => (key.length === 0 ? 'all' : key.map((part) => part.name).join('|'));
+
+const indexKeyShapes = (subscription: Subscription) =>
+  subscription.status === 'active'
+    ? [...new Set(subscriptionIndexKeys(subscription.filter).map(shapeOf))]
+    : [];
 
 async function ignoreStale(write: Promise<unknown>): Promise<void> {
   try {
