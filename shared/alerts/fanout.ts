@@ -126,12 +126,22 @@ export async function fanOutChange(
   return { recorded, subscriptionsRead: itemsRead };
 }
 
-/** Re-applies the timeline items of a change, in case the API stopped between the event write and them. */
+/** Re-applies the timeline items of a change if the API stopped between the event write and them. */
 async function repairTimeline(deps: FanoutDeps, item: EventItem, change: PendingChange): Promise<void> {
   if (change.version !== item.version) return;
-  if (change.type === 'event.deleted') return deps.events.syncTimeline(item.event, undefined);
-  const before = change.previous ? stateBefore(item.event, change) : undefined;
-  return deps.events.syncTimeline(before, item.event);
+  const before =
+    change.type === 'event.deleted'
+      ? item.event
+      : change.previous
+        ? stateBefore(item.event, change)
+        : undefined;
+  const after = change.type === 'event.deleted' ? undefined : item.event;
+  if (await deps.events.timelineInSync(before, after)) return;
+  deps.logger.warn('timeline items were behind their event; repairing', {
+    eventId: item.event.id,
+    version: item.version,
+  });
+  await deps.events.syncTimeline(before, after);
 }
 
 /** Removes announced changes; drops the feed marker (or a deleted event's tombstone) only if nothing new arrived. */

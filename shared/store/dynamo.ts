@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DynamoDBDocumentClient,
@@ -73,6 +74,28 @@ export async function batchWrite(table: Table, requests: WriteRequest[]): Promis
       pending = (result.UnprocessedItems?.[table.name] ?? []) as WriteRequest[];
     }
   }
+}
+
+/** Reads items by key in batches of 100, retrying unprocessed keys; returns the items found. */
+export async function batchGet<T>(table: Table, keys: readonly object[], projection?: string): Promise<T[]> {
+  const found: T[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending = keys.slice(start, start + 100) as Record<string, unknown>[];
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      if (attempt > 10) throw new Error(`batch get left ${pending.length} keys unprocessed`);
+      const result = await table.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table.name]: { Keys: pending, ...(projection ? { ProjectionExpression: projection } : {}) },
+          },
+        }),
+      );
+      found.push(...((result.Responses?.[table.name] ?? []) as T[]));
+      pending = (result.UnprocessedKeys?.[table.name]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return found;
 }
 
 export interface QueryPage<T> {

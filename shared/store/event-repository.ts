@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventInput, TimelineEvent } from '../domain/event.ts';
 import { NotFoundError } from '../errors.ts';
-import { conditionally, isConditionFailure, type Table } from './dynamo.ts';
+import { batchGet, conditionally, isConditionFailure, type Table } from './dynamo.ts';
 import { EVENT_SK, eventKey, FEED_PARTITION } from './keys.ts';
 import { timelineItemKeys, timelineItems } from './timeline-items.ts';
 
@@ -111,6 +111,31 @@ export class EventRepository {
       `Event ${next.id} changed since version ${current.version}`,
     );
     await this.syncTimeline(current.event, deleted ? undefined : next);
+  }
+
+  /**
+   * Whether the timeline items already match a change from `before` to `after`: every item of
+   * `after` there at its version or newer, none of `before`'s others left. One batched read, so
+   * fan-out repairs only what a stopped writer left undone instead of rewriting every item.
+   */
+  async timelineInSync(
+    before: TimelineEvent | undefined,
+    after: TimelineEvent | undefined,
+  ): Promise<boolean> {
+    const id = (key: { pk: string; sk: string }) => `${key.pk}\u0000${key.sk}`;
+    const keep = after ? timelineItemKeys(after) : [];
+    const keepIds = new Set(keep.map(id));
+    const stale = before ? timelineItemKeys(before).filter((key) => !keepIds.has(id(key))) : [];
+    const found = await batchGet<{ pk: string; sk: string; version: number }>(
+      this.table,
+      [...keep, ...stale],
+      'pk, sk, version',
+    );
+    const versions = new Map(found.map((item) => [id(item), item.version]));
+    return (
+      keep.every((key) => (versions.get(id(key)) ?? -1) >= after!.version) &&
+      stale.every((key) => !versions.has(id(key)))
+    );
   }
 
   /**
