@@ -40,20 +40,16 @@ export interface AttemptOptions {
    * second recorder.
    */
   fresh?: Delivery;
-  /** How to read the subscription, e.g. once per worker round for many deliveries. */
-  subscription?: (id: string) => Promise<Subscription | undefined>;
 }
 
 /** Reads a subscription; undefined when it no longer exists. */
-export function readSubscription(deps: Pick<DeliverDeps, 'subscriptions'>) {
-  return async (id: string): Promise<Subscription | undefined> => {
-    try {
-      return await deps.subscriptions.get(id);
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
-  };
+async function readSubscription(deps: Pick<DeliverDeps, 'subscriptions'>, id: string) {
+  try {
+    return await deps.subscriptions.get(id);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /** Whether a delivery of this kind may still go to a subscription in this state. */
@@ -87,7 +83,7 @@ export async function attemptDelivery(
     kind: delivery.kind,
   });
 
-  const subscription = await (options.subscription ?? readSubscription(deps))(delivery.subscriptionId);
+  const subscription = await readSubscription(deps, delivery.subscriptionId);
   if (!subscription || !mayDeliver(delivery, subscription)) {
     await settle(deps, delivery, attemptCount, undefined, { status: 'skipped' }, now);
     log.info('delivery skipped', { subscriptionStatus: subscription?.status ?? 'missing' });

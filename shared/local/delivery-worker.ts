@@ -1,6 +1,5 @@
-import { attemptDelivery, type DeliverDeps, readSubscription } from '../alerts/deliver.ts';
+import { attemptDelivery, type DeliverDeps } from '../alerts/deliver.ts';
 import type { Delivery } from '../domain/delivery.ts';
-import type { Subscription } from '../domain/subscription.ts';
 import type { DeliveryRef } from '../store/delivery-repository.ts';
 
 const ROUND_SIZE = 50;
@@ -43,21 +42,13 @@ export function createDeliveryWorker(deps: DeliverDeps, concurrency = 8) {
   async function deliverDue(): Promise<boolean> {
     const jobs = await nextJobs();
     if (jobs.length === 0) return false;
-    // One read per subscription per round: a change to a subscription applies from the next round.
-    const subscriptions = new Map<string, Promise<Subscription | undefined>>();
-    const read = readSubscription(deps);
-    const subscription = (id: string) => {
-      let pending = subscriptions.get(id);
-      if (!pending) subscriptions.set(id, (pending = read(id)));
-      return pending;
-    };
     let next = 0;
     const lane = async () => {
       while (next < jobs.length) {
         const { ref, fresh } = jobs[next++]!;
         inFlight.add(ref.deliveryId);
         try {
-          await attemptDelivery(deps, ref, { subscription, ...(fresh ? { fresh } : {}) });
+          await attemptDelivery(deps, ref, fresh ? { fresh } : {});
         } catch (error) {
           deps.logger.error('delivery attempt failed; it stays due', { deliveryId: ref.deliveryId, error });
         } finally {

@@ -23,7 +23,8 @@ export function createLocalAlerts(
   tokenKey: () => Promise<Uint8Array>,
   logger: Logger,
 ) {
-  const subscriptions = new SubscriptionRepository(table);
+  // Every subscription write of the local runtime goes through this one repository, so it may cache.
+  const subscriptions = new SubscriptionRepository(table, { cacheMs: 30_000 });
   const deliveries = new DeliveryRepository(table);
   let worker: BackgroundLoop | undefined;
   let handOver: ((fresh: Delivery[]) => void) | undefined;

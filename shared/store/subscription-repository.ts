@@ -29,15 +29,39 @@ const indexKeys = (subscription: Subscription) =>
       }))
     : [];
 
+export interface SubscriptionRepositoryOptions {
+  /**
+   * Keep subscriptions read or written for this long. Only for a process through which every
+   * subscription write passes (the local runtime): there the cache can never be stale. Unset on
+   * AWS, where several functions write.
+   */
+  cacheMs?: number;
+}
+
 export class SubscriptionRepository {
-  constructor(private readonly table: Table) {}
+  private readonly cache = new Map<string, { subscription: Subscription; until: number }>();
+
+  constructor(
+    private readonly table: Table,
+    private readonly options: SubscriptionRepositoryOptions = {},
+  ) {}
 
   async get(id: string): Promise<Subscription> {
+    const cached = this.cache.get(id);
+    if (cached && cached.until > Date.now()) return cached.subscription;
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.name, Key: subscriptionKey(id), ConsistentRead: true }),
     );
     if (!result.Item) throw new NotFoundError(`No subscription with id ${id}`);
-    return result.Item.subscription as Subscription;
+    return this.remember(result.Item.subscription as Subscription);
+  }
+
+  private remember(subscription: Subscription): Subscription {
+    if (this.options.cacheMs) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(subscription.id, { subscription, until: Date.now() + this.options.cacheMs });
+    }
+    return subscription;
   }
 
   async create(subscription: Subscription): Promise<void> {
@@ -47,6 +71,7 @@ export class SubscriptionRepository {
       {},
       `Subscription ${subscription.id} already exists`,
     );
+    this.remember(subscription);
     await this.syncIndex(undefined, subscription);
   }
 
@@ -82,12 +107,18 @@ export class SubscriptionRepository {
 
   /** Saves a new state if the stored one is still `previous` (PreconditionFailedError otherwise). */
   async save(previous: Subscription, next: Subscription): Promise<void> {
-    await this.put(
-      next,
-      'version = :expected',
-      { ':expected': previous.version },
-      `Subscription ${next.id} changed meanwhile`,
-    );
+    try {
+      await this.put(
+        next,
+        'version = :expected',
+        { ':expected': previous.version },
+        `Subscription ${next.id} changed meanwhile`,
+      );
+    } catch (error) {
+      this.cache.delete(next.id);
+      throw error;
+    }
+    this.remember(next);
     await this.syncIndex(previous, next);
   }
 
