@@ -3,22 +3,15 @@ import { renderConfirmationEmail } from '../delivery/email/render-notices.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import type { AlertEvent } from '../delivery/email/types.ts';
 import { assertSafeWebhookUrl, type Resolver } from '../delivery/ssrf-guard.ts';
-import { sendWebhook } from '../delivery/webhook-sender.ts';
+import { type SendWebhookResult, sendWebhook } from '../delivery/webhook-sender.ts';
 import { signWebhook } from '../delivery/webhook-signature.ts';
 import type { AlertPayload, Delivery } from '../domain/delivery.ts';
 import { describeFilter, liveSecrets, type Subscription } from '../domain/subscription.ts';
 import { openSecret, signLinkToken } from '../domain/tokens.ts';
 import { UnsafeTargetError } from '../errors.ts';
 
-/** The outcome of one attempt on any channel. */
-export interface SendOutcome {
-  ok: boolean;
-  status?: number;
-  error?: string;
-  latencyMs: number;
-  retryAfter?: number;
-  gone: boolean;
-}
+/** The outcome of one attempt on any channel (a webhook's, without the receiver's reply text). */
+export type SendOutcome = Omit<SendWebhookResult, 'responseBody'>;
 
 export interface ChannelDeps {
   mail: MailTransport;
@@ -57,21 +50,14 @@ export async function sendWebhookAttempt(
   const key = await deps.tokenKey();
   const secrets = liveSecrets(subscription.secrets, now).map((secret) => openSecret(key, secret.sealed));
   const headers = signWebhook({ id: delivery.id, timestamp: now, body: delivery.body, secrets });
-  const result = await sendWebhook({
+  const { responseBody: _reply, ...outcome } = await sendWebhook({
     url: target.url,
     headers,
     body: delivery.body,
     addresses: target.addresses,
     ...(deps.webhookTimeoutMs ? { timeoutMs: deps.webhookTimeoutMs } : {}),
   });
-  return {
-    ok: result.ok,
-    gone: result.gone,
-    latencyMs: result.latencyMs,
-    ...(result.status !== undefined ? { status: result.status } : {}),
-    ...(result.error ? { error: result.error } : {}),
-    ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
-  };
+  return outcome;
 }
 
 /** Renders and sends the mail a delivery stands for (an alert or the confirmation request). */

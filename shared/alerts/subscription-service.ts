@@ -183,14 +183,7 @@ export class SubscriptionService {
   async unsubscribe(id: string): Promise<Subscription> {
     const current = await this.get(id);
     if (current.status === 'unsubscribed') return current;
-    const next: Subscription = {
-      ...current,
-      status: 'unsubscribed',
-      updatedAt: this.clock().toISOString(),
-      version: current.version + 1,
-    };
-    await this.deps.subscriptions.save(current, next);
-    return next;
+    return this.saveChanged(current, { status: 'unsubscribed' });
   }
 
   async confirm(token: string): Promise<Subscription> {
@@ -198,14 +191,7 @@ export class SubscriptionService {
     if (!id) throw new NotFoundError('This confirmation link is not valid or has expired');
     const current = await this.get(id);
     if (current.status !== 'pending') return current;
-    const next: Subscription = {
-      ...current,
-      status: 'active',
-      updatedAt: this.clock().toISOString(),
-      version: current.version + 1,
-    };
-    await this.deps.subscriptions.save(current, next);
-    return next;
+    return this.saveChanged(current, { status: 'active' });
   }
 
   async unsubscribeByToken(token: string): Promise<Subscription> {
@@ -283,6 +269,18 @@ export class SubscriptionService {
     );
     await this.deps.queue.enqueue([ref]);
     return updated;
+  }
+
+  /** Saves the subscription with `changes` as its next version (PreconditionFailedError if it moved on). */
+  private async saveChanged(current: Subscription, changes: Partial<Subscription>): Promise<Subscription> {
+    const next: Subscription = {
+      ...current,
+      ...changes,
+      updatedAt: this.clock().toISOString(),
+      version: current.version + 1,
+    };
+    await this.deps.subscriptions.save(current, next);
+    return next;
   }
 
   private async assertSafeTarget(url: string): Promise<void> {
