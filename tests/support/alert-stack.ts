@@ -25,6 +25,7 @@ import type { Table } from '../../shared/store/dynamo.ts';
 import { EventRepository } from '../../shared/store/event-repository.ts';
 import { IdempotencyStore } from '../../shared/store/idempotency-store.ts';
 import { SubscriptionRepository } from '../../shared/store/subscription-repository.ts';
+import { eventInput, state } from '../fixtures/events.ts';
 
 /** Where links in mails point; tests map them back onto `app.request`. */
 export const PUBLIC_URL = 'http://dateline.test';
@@ -236,30 +237,13 @@ export function json(method: string, body: unknown, headers: Record<string, stri
   };
 }
 
-const ICARO_PHOTO =
-  'https://icaro.icaromediagroup.com/system/images/photos/16275633/original/open-uri20240628-56-oe3how?1719615127';
-
 /** An event input for alert tests: a DPRK missile launch, mid-June 2024, with the ICARO article as source. */
 export function alertEventInput(overrides: Partial<EventInput> = {}): EventInput {
-  return {
-    kind: 'missile-launch',
+  return eventInput({
     title: 'Ballistic missiles fired at Ukraine',
     summary: 'Four ballistic missiles, possibly supplied by the DPRK, were fired at Ukraine.',
     date: '2024-06-15~',
-    location: { name: 'Kharkiv', country: 'UA' },
-    actors: [
-      { type: 'state', code: 'RU' },
-      { type: 'state', code: 'KP' },
-    ],
-    tags: ['ballistic-missiles'],
-    sources: [
-      {
-        url: ICARO_PHOTO,
-        title: 'US and Allies Accuse Russia and China of Violating Arms Embargo on North Korea',
-        publisher: 'ICARO Media Group',
-        publishedAt: '2024-06-28T22:45',
-      },
-    ],
+    actors: [state('RU'), state('KP')],
     ...overrides,
-  };
+  });
 }
