@@ -2,23 +2,15 @@ import { parseEventDate } from '../../shared/domain/dates.ts';
 import type { Actor, EventInput, EventKind, TimelineEvent } from '../../shared/domain/event.ts';
 import type { SubscriptionFilter } from '../../shared/domain/subscription.ts';
 import { materialiseEvent } from '../../shared/events/event-service.ts';
+import { seededRandom } from '../../tests/fixtures/random.ts';
 
 /**
  * Deterministic, realistic-looking data for the benchmarks: a news timeline of international
  * affairs, denser in recent years, with honest dates (mostly days, some months, years and intervals).
  */
 
-/** mulberry32: a small seeded PRNG, so every run loads the same data. */
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the test fixtures use, so every run loads the same data. */
+export const rng = seededRandom;
 
 type Random = () => number;
 const pick = <T>(random: Random, values: readonly T[]): T => values[Math.floor(random() * values.length)]!;

@@ -6,7 +6,3 @@ export function isCountryCode(code: string): boolean {
   if (code === 'ZZ' || code === 'EU' || code === 'UN' || code === 'EZ' || code === 'QO') return false;
   return regionNames.of(code) !== code;
 }
-
-export function countryName(code: string): string {
-  return regionNames.of(code) ?? code;
-}

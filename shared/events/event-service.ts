@@ -2,12 +2,7 @@ import { monotonicFactory } from 'ulid';
 import { canonicalJson, sha256 } from '../domain/canonical-json.ts';
 import { parseEventDate } from '../domain/dates.ts';
 import { changedFields, type EventInput, type TimelineEvent } from '../domain/event.ts';
-import {
-  IdempotencyMismatchError,
-  NotFoundError,
-  PreconditionFailedError,
-  ValidationError,
-} from '../errors.ts';
+import { IdempotencyMismatchError, NotFoundError, PreconditionFailedError } from '../errors.ts';
 import type { Table } from '../store/dynamo.ts';
 import { isConditionFailure } from '../store/dynamo.ts';
 import type { EventRepository } from '../store/event-repository.ts';
@@ -165,10 +160,4 @@ export class EventService {
 export function inputOf(event: TimelineEvent): EventInput {
   const { kind, title, summary, date, location, actors, tags, sources } = event;
   return { kind, title, summary, date, actors, tags, sources, ...(location ? { location } : {}) };
-}
-
-export function assertObject(value: unknown, path: string): asserts value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError(`${path} must be a JSON object`, [{ path, message: 'must be a JSON object' }]);
-  }
 }

@@ -10,22 +10,27 @@ export function bearerToken(c: Context): string | undefined {
   return match?.[1];
 }
 
-/** Resolves the API key of a request, or undefined when it sent none or an unknown one. */
-export async function resolvePrincipal(c: Context, apiKeys: ApiKeyStore): Promise<Principal | undefined> {
-  const token = bearerToken(c);
-  return token ? apiKeys.verify(token) : undefined;
+/**
+ * The API key a bearer token stands for, if it has `scope`: UnauthorizedError when the token is
+ * missing or no valid key, ForbiddenError when the key lacks the scope.
+ */
+export async function principalWithScope(
+  apiKeys: ApiKeyStore,
+  token: string | undefined,
+  scope: Scope,
+): Promise<Principal> {
+  if (!token) throw new UnauthorizedError('This request needs an API key: send Authorization: Bearer <key>');
+  const principal = await apiKeys.verify(token);
+  if (!principal) throw new UnauthorizedError('The API key is not valid');
+  if (!hasScope(principal, scope)) throw new ForbiddenError(`The API key lacks the ${scope} scope`);
+  return principal;
 }
 
 /** Middleware factory: the request must carry an API key with `scope` (401 without a key, 403 without the scope). */
 export function requireScope(apiKeys: ApiKeyStore, scope: Scope): MiddlewareHandler<AppEnv> {
   if (!scopes.includes(scope)) throw new Error(`unknown scope ${scope}`);
   return async function requireScopeMiddleware(c, next) {
-    if (!bearerToken(c))
-      throw new UnauthorizedError('This request needs an API key: send Authorization: Bearer <key>');
-    const principal = await resolvePrincipal(c, apiKeys);
-    if (!principal) throw new UnauthorizedError('The API key is not valid');
-    if (!hasScope(principal, scope)) throw new ForbiddenError(`The API key lacks the ${scope} scope`);
-    c.set('principal', principal);
+    c.set('principal', await principalWithScope(apiKeys, bearerToken(c), scope));
     await next();
   };
 }

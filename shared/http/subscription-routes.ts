@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { SubscriptionService } from '../alerts/subscription-service.ts';
-import { hasScope } from '../auth/api-keys.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import type { Subscription } from '../domain/subscription.ts';
-import { ForbiddenError, UnauthorizedError } from '../errors.ts';
-import { bearerToken } from './auth.ts';
+import { UnauthorizedError } from '../errors.ts';
+import { bearerToken, principalWithScope } from './auth.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
 import {
@@ -58,10 +57,7 @@ export function registerSubscriptionRoutes(
       throw new UnauthorizedError('Send the subscription token (or an admin key) as Authorization: Bearer …');
     const service = await loadService();
     if (token.startsWith('dls_')) return service.authorise(id, token);
-    const principal = await deps.apiKeys.verify(token);
-    if (!principal) throw new UnauthorizedError('The token or API key is not valid');
-    if (!hasScope(principal, 'admin'))
-      throw new ForbiddenError('Only the subscription token or an admin key manages a subscription');
+    await principalWithScope(deps.apiKeys, token, 'admin');
     return service.get(id);
   };
   const security = [{ bearer: [] }];
@@ -91,13 +87,7 @@ export function registerSubscriptionRoutes(
         const subscription = await service.subscribeEmail(body.address, body.filter, body.types);
         return c.json(presentSubscription(subscription), 202);
       }
-      const token = bearerToken(c);
-      if (!token)
-        throw new UnauthorizedError('Webhook subscriptions need an API key with subscriptions:write');
-      const principal = await deps.apiKeys.verify(token);
-      if (!principal) throw new UnauthorizedError('The API key is not valid');
-      if (!hasScope(principal, 'subscriptions:write'))
-        throw new ForbiddenError('The API key lacks the subscriptions:write scope');
+      await principalWithScope(deps.apiKeys, bearerToken(c), 'subscriptions:write');
       const created = await service.subscribeWebhook({
         url: body.url,
         filter: body.filter,

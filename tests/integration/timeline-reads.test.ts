@@ -15,6 +15,7 @@ import { IdempotencyStore } from '../../shared/store/idempotency-store.ts';
 import { timelineItems } from '../../shared/store/timeline-items.ts';
 import type { TimelineFilter } from '../../shared/store/timeline-plan.ts';
 import { icaroSource, state } from '../fixtures/events.ts';
+import { seededRandom } from '../fixtures/random.ts';
 import { eventsPath, getPage, startTestStack, type TestStack } from '../support/test-app.ts';
 
 /**
@@ -30,17 +31,6 @@ const PAGE = 20;
 const MAX_READ = 24;
 const RARE_ACTOR = 'LI';
 
-/** A small deterministic PRNG (mulberry32), so the data set is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const COMMON_STATES = ['RU', 'UA', 'KP', 'US', 'CN', 'GB', 'FR', 'DE', 'JP', 'KR', 'IR', 'IL'];
 const TAGS = [
@@ -64,7 +54,7 @@ const TAGS = [
  * intervals. About 17 events start in any month, so a month's page of 20 is full.
  */
 function generateInputs(): EventInput[] {
-  const next = random(20240628);
+  const next = seededRandom(20240628);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const inputs: EventInput[] = [];
   for (let i = 0; i < TOTAL; i++) {
