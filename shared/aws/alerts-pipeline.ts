@@ -35,11 +35,13 @@ export function wireAwsAlerts(
   service: string,
   env: NodeJS.ProcessEnv,
   mail: (mailFrom: string) => MailTransport,
+  /** What the calling function already built (the API's table client and cached token key), to reuse rather than build twice. */
+  shared: { table?: Table; tokenKey?: () => Promise<Uint8Array>; logger?: Logger } = {},
 ): AwsAlerts {
   const config = readAwsConfig(env);
   const queueUrl = required(env, 'DELIVERY_QUEUE_URL');
-  const table = createTable({ tableName: config.tableName });
-  const logger = createLogger({ service, level: config.logLevel });
+  const table = shared.table ?? createTable({ tableName: config.tableName });
+  const logger = shared.logger ?? createLogger({ service, level: config.logLevel });
   const sqs = new SQSClient({});
   const queue = sqsDeliveryQueue(sqs, queueUrl);
   const subscriptionRepository = new SubscriptionRepository(table);
@@ -51,7 +53,9 @@ export function wireAwsAlerts(
     mail: mail(mailFrom),
     mailFrom,
     publicUrl: (config.publicUrl ?? '').replace(/\/$/, ''),
-    tokenKey: config.tokenSecretArn ? secretsManagerTokenKey(config.tokenSecretArn) : missingSecret,
+    tokenKey:
+      shared.tokenKey ??
+      (config.tokenSecretArn ? secretsManagerTokenKey(config.tokenSecretArn) : missingSecret),
     resolve: defaultResolver,
     allowLoopbackWebhooks: false,
     retrySchedule: defaultRetrySchedule,

@@ -32,7 +32,9 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
       // delivery function does, from the queue), so nodemailer and SES stay out of its bundle.
       service: () => {
         alerts ??= import('./alerts-pipeline.ts').then(
-          ({ wireAwsAlerts }) => wireAwsAlerts('dateline-api', env, () => noMailFromApi).subscriptions,
+          ({ wireAwsAlerts }) =>
+            wireAwsAlerts('dateline-api', env, () => noMailFromApi, { table, tokenKey, logger })
+              .subscriptions,
         );
         return alerts;
       },
