@@ -31,7 +31,6 @@ const PAGE = 20;
 const MAX_READ = 24;
 const RARE_ACTOR = 'LI';
 
-
 const COMMON_STATES = ['RU', 'UA', 'KP', 'US', 'CN', 'GB', 'FR', 'DE', 'JP', 'KR', 'IR', 'IL'];
 const TAGS = [
   'arms-embargo',
