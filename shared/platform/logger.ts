@@ -67,10 +67,13 @@ export function createLogger(options: LoggerOptions): Logger {
         timestamp: now().toISOString(),
         service: options.service,
       };
-      const seen = new WeakSet<object>();
-      for (const [key, value] of Object.entries(fields ? { ...bindings, ...fields } : bindings)) {
-        if (RESERVED_KEYS.has(key) || value === undefined) continue;
-        line[key] = sanitise(key, value, withStacks, 0, seen);
+      // Bindings first, so a field of the same name overrides its binding.
+      for (const source of fields ? [bindings, fields] : [bindings]) {
+        for (const key in source) {
+          const value = source[key];
+          if (value === undefined || RESERVED_KEYS.has(key)) continue;
+          line[key] = sanitise(key, value, withStacks, 0, undefined);
+        }
       }
       write(JSON.stringify(line));
     };
@@ -97,18 +100,38 @@ function scrubText(text: string): string {
     .replace(TOKEN_IN_QUERY, `$1${REDACTED}`);
 }
 
+// Log lines repeat the same few field names: remember which ones are sensitive.
+const sensitiveKeys = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 1000;
+
+function isSensitiveKey(key: string): boolean {
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEY.test(key);
+    if (sensitiveKeys.size >= MAX_REMEMBERED_KEYS) sensitiveKeys.clear();
+    sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
+}
+
+/** `seen`: the objects already visited within one field's value (created at its first object), to cut cycles. */
 function sanitise(
   key: string,
   value: unknown,
   withStacks: boolean,
   depth: number,
-  seen: WeakSet<object>,
+  seen: WeakSet<object> | undefined,
 ): unknown {
-  if (SENSITIVE_KEY.test(key) && value !== null && value !== undefined) return REDACTED;
+  if (value !== null && value !== undefined && isSensitiveKey(key)) return REDACTED;
   return sanitiseValue(value, withStacks, depth, seen);
 }
 
-function sanitiseValue(value: unknown, withStacks: boolean, depth: number, seen: WeakSet<object>): unknown {
+function sanitiseValue(
+  value: unknown,
+  withStacks: boolean,
+  depth: number,
+  seen: WeakSet<object> = new WeakSet(),
+): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'function' || typeof value === 'symbol') return undefined;

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, queryFingerprint } from '../../shared/domain/cursor.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  type QueryFilters,
+  queryFingerprint,
+} from '../../shared/domain/cursor.ts';
 import { ValidationError } from '../../shared/errors.ts';
 
 const KEY = Buffer.from('cursor-test-key-cursor-test-key!', 'utf8');
@@ -44,6 +49,31 @@ describe('encodeCursor / decodeCursor', () => {
 
   it('does not show the sort key it carries in plain text', () => {
     expect(encodeCursor(STATE, KEY)).not.toContain('2024-06-19');
+  });
+
+  it('gives the same cursor for the same state again, and another for another key', () => {
+    const first = encodeCursor(STATE, KEY);
+    expect(encodeCursor({ ...STATE }, KEY)).toBe(first);
+    expect(encodeCursor(STATE, OTHER_KEY)).not.toBe(first);
+    expect(encodeCursor({ ...STATE, after: `${STATE.after}0` }, KEY)).not.toBe(first);
+  });
+
+  it('refuses a cursor under another key even after accepting it under its own', () => {
+    const cursor = encodeCursor(STATE, KEY);
+    expect(decodeCursor(cursor, KEY)).toEqual(STATE);
+    expect(refusal(cursor, OTHER_KEY).message).toBe('cursor was altered or was not issued by this service');
+  });
+
+  it('hands out a fresh state each time, so a caller changing it does not change the next answer', () => {
+    const cursor = encodeCursor(STATE, KEY);
+    decodeCursor(cursor, KEY).after = 'changed';
+    expect(decodeCursor(cursor, KEY)).toEqual(STATE);
+  });
+
+  it('keeps refusing an altered cursor however often it is presented', () => {
+    const cursor = encodeCursor(STATE, KEY);
+    const altered = `${cursor.slice(0, -1)}${cursor.endsWith('A') ? 'B' : 'A'}`;
+    for (let i = 0; i < 3; i++) expect(refusal(altered).message).toMatch(/altered|malformed/);
   });
 
   it('refuses a cursor signed with another key', () => {
@@ -121,19 +151,40 @@ describe('encodeCursor / decodeCursor', () => {
 });
 
 describe('queryFingerprint', () => {
-  const filter = { from: '2024-06-01', kinds: ['missile-launch'], actors: [], tags: [], order: 'asc' };
+  const filter: QueryFilters = {
+    from: '2024-06-01',
+    kinds: ['missile-launch'],
+    actors: [],
+    tags: [],
+    order: 'asc',
+  };
 
   it('is the same for the same filters', () => {
     expect(queryFingerprint(filter)).toBe(queryFingerprint({ ...filter }));
   });
 
   it('does not depend on the order the filters were named in', () => {
-    const reordered = { order: 'asc', tags: [], actors: [], kinds: ['missile-launch'], from: '2024-06-01' };
+    const reordered: QueryFilters = {
+      order: 'asc',
+      tags: [],
+      actors: [],
+      kinds: ['missile-launch'],
+      from: '2024-06-01',
+    };
     expect(queryFingerprint(reordered)).toBe(queryFingerprint(filter));
   });
 
   it('ignores filters that are absent', () => {
     expect(queryFingerprint({ ...filter, to: undefined })).toBe(queryFingerprint(filter));
+  });
+
+  it('tells a filter value from the same text moved to another filter', () => {
+    expect(queryFingerprint({ ...filter, actors: ['KP'] })).not.toBe(
+      queryFingerprint({ ...filter, tags: ['KP'] }),
+    );
+    expect(queryFingerprint({ ...filter, actors: ['KP', 'RU'] })).not.toBe(
+      queryFingerprint({ ...filter, actors: ['KP,RU'] }),
+    );
   });
 
   it.each([
