@@ -100,29 +100,46 @@ function granulesOf(day: string): Granule[] {
   }));
 }
 
+/** Units from coarse to fine: a granule of one unit is refined into granules of the next. */
+const FINER: Record<Exclude<Granule['unit'], 'M'>, Granule['unit']> = { K: 'C', C: 'D', D: 'Y', Y: 'M' };
+
 /**
  * The coverage granules an interval is written under: months for short intervals, years for
- * intervals up to ~10 years, decades up to ~100, centuries up to ~1000, millennia beyond; so an
- * interval is never written under more than a dozen granules, and a straddler lookup reads five
- * small partitions.
+ * intervals up to ~10 years, decades up to ~100, centuries up to ~1000, millennia beyond. The
+ * granule the interval ends in is refined into finer ones (years, then months) unless the interval
+ * runs to its last day: a straddler lookup reads the granules holding `from`, and a coarse granule
+ * the interval ends partway through would list it for every `from` after its end too. So items read
+ * in a coverage partition are real straddlers but for intervals ending earlier in from's own month.
+ * The granules are disjoint: an interval is found once per lookup, under at most ~50 granules (a
+ * dozen for anything shorter than a decade).
  */
 export function coverageGranules(earliest: string, latest: string): Granule[] {
   const days = spanDays(earliest, latest);
   const unit: Granule['unit'] =
     days <= 100 ? 'M' : days <= 3700 ? 'Y' : days <= 37_000 ? 'D' : days <= 370_000 ? 'C' : 'K';
+  return granulesCovering(earliest, latest, unit);
+}
+
+function granulesCovering(start: string, latest: string, unit: Granule['unit']): Granule[] {
   const width = GRANULE_WIDTH[unit];
   const granules: Granule[] = [];
-  let cursor = earliest;
-  let last = '';
+  let cursor = start;
   // Past year 9999 the next start has five digits and no longer compares as a date: stop there.
   while (cursor.length === 10 && cursor <= latest) {
-    const value = cursor.slice(0, width);
-    if (value !== last) granules.push({ unit, value });
-    last = value;
+    granules.push({ unit, value: cursor.slice(0, width) });
     cursor = nextGranuleStart(cursor, unit);
   }
-  return granules;
+  const last = granules.at(-1);
+  if (unit === 'M' || !last || latest >= lastDayOf(last)) return granules;
+  const lastStart = granuleStart(last);
+  granules.pop();
+  return [...granules, ...granulesCovering(start > lastStart ? start : lastStart, latest, FINER[unit])];
 }
+
+/** First day of a granule coarser than a month. */
+const granuleStart = (granule: Granule) => `${granule.value.padEnd(4, '0')}-01-01`;
+/** Last day of a granule coarser than a month. */
+const lastDayOf = (granule: Granule) => `${granule.value.padEnd(4, '9')}-12-31`;
 
 function nextGranuleStart(day: string, unit: Granule['unit']): string {
   const year = Number(day.slice(0, 4));

@@ -129,7 +129,8 @@ class RangeStream {
  * Ranges are read lazily and with bounds, so that items read stay close to items used: a range
  * is fetched only when it may hold the next item; then no further than where another range not
  * yet read begins (its items up to there surely come first), nor than the `need()`-th item already
- * in hand (later ones cannot make the page), and no more items than the page still needs.
+ * in hand (later ones cannot make the page), and no more items than the page still needs. Several
+ * ranges open at the same end (straddler partitions) are first read one item each.
  */
 class MergedStream {
   constructor(
@@ -211,7 +212,14 @@ class MergedStream {
       if (start !== undefined && !precedes(this.ascending, start, otherStart)) continue;
       if (upTo === undefined || precedes(this.ascending, otherStart, upTo)) upTo = otherStart;
     }
-    await stream.fetch(need, upTo);
+    // A range read for the first time from its open end, while others are waiting to be, may interleave
+    // with them anywhere: its first item tells where it begins, and later reads are bounded by that.
+    const probe =
+      start === undefined &&
+      this.streams.some(
+        (other) => other !== stream && other.start === undefined && this.mayPrecede(other, undefined),
+      );
+    await stream.fetch(probe ? 1 : need, upTo);
   }
 }
 
@@ -258,7 +266,8 @@ export async function readTimelinePage(
   // of items examined so far that made it (residual filters, duplicates), so filtered reads need few round trips.
   const need = () => {
     const left = Math.max(0, request.limit - items.length);
-    const yieldRate = examined === 0 ? 1 : Math.max(items.length, 1) / examined;
+    // Smoothed (as if four items had passed before), so that one early refusal does not double the reads.
+    const yieldRate = (items.length + 4) / (examined + 4);
     return Math.min(MAX_CHUNK, Math.ceil(left / Math.min(1, yieldRate)) + 1);
   };
   const open = (part: (typeof parts)[number]): MergedStream => {

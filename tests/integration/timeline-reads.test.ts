@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, compareTimeline, overlapsRange, parseRangeBoundary } from '../../shared/domain/dates.ts';
+import {
+  addDays,
+  compareTimeline,
+  overlapsRange,
+  parseRangeBoundary,
+  spanDays,
+} from '../../shared/domain/dates.ts';
 import {
   type Actor,
   actorKey,
@@ -253,6 +259,23 @@ describe('timeline reads over 2,000 events', () => {
       for (const page of later) expect(page.itemsRead).toBeLessThanOrEqual(MAX_READ);
     });
   }
+
+  it('has long intervals that ended earlier in 2020 or its decade, before June', () => {
+    const endedEarlier = all.filter(
+      (event) =>
+        event.precision === 'interval' && event.latest >= '2020-01-01' && event.latest < '2020-06-01',
+    );
+    expect(
+      endedEarlier.filter((event) => spanDays(event.earliest, event.latest) > 100).length,
+    ).toBeGreaterThan(2);
+  });
+
+  it('reads only the page and one look-ahead item for the first page of a month: intervals that ended before it are not read', async () => {
+    for (const order of ['asc', 'desc'] as const) {
+      const [first] = await readPages(june2020(order), 1);
+      expect(first!.itemsRead).toBeLessThanOrEqual(PAGE + 1);
+    }
+  });
 
   it('serves the same first page over HTTP', async () => {
     const page = await getPage(stack.app, eventsPath({ actor: RARE_ACTOR.toLowerCase(), limit: PAGE }));

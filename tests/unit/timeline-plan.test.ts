@@ -170,19 +170,34 @@ describe('coverageGranules', () => {
   });
 
   it('uses years from 101 days', () => {
-    expect(coverageGranules('2024-01-01', addDays('2024-01-01', 100))).toEqual([
-      { unit: 'Y', value: '2024' },
+    expect(coverageGranules('2023-09-23', '2023-12-31')).toEqual([
+      { unit: 'M', value: '2023-09' },
+      { unit: 'M', value: '2023-10' },
+      { unit: 'M', value: '2023-11' },
+      { unit: 'M', value: '2023-12' },
     ]);
+    expect(coverageGranules('2023-09-22', '2023-12-31')).toEqual([{ unit: 'Y', value: '2023' }]);
   });
 
-  it('writes a multi-year interval under each year it touches', () => {
-    expect(coverageGranules('2019-12-01', '2024-01-31').map((g) => g.value)).toEqual([
+  it('writes a year interval under each of its years', () => {
+    expect(coverageGranules('2019-01-01', '2023-12-31').map((g) => g.value)).toEqual([
       '2019',
       '2020',
       '2021',
       '2022',
       '2023',
-      '2024',
+    ]);
+  });
+
+  it('refines the year a multi-year interval ends partway through into months', () => {
+    expect(coverageGranules('2019-12-01', '2024-02-10').map((g) => `${g.unit}${g.value}`)).toEqual([
+      'Y2019',
+      'Y2020',
+      'Y2021',
+      'Y2022',
+      'Y2023',
+      'M2024-01',
+      'M2024-02',
     ]);
   });
 
@@ -191,20 +206,35 @@ describe('coverageGranules', () => {
     expect(coverageGranules('2000-01-01', addDays('2000-01-01', 3700))[0]?.unit).toBe('D');
   });
 
-  it('writes a long interval under each decade it touches', () => {
-    expect(coverageGranules('1991-12-26', '2024-06-28')).toEqual([
-      { unit: 'D', value: '199' },
-      { unit: 'D', value: '200' },
-      { unit: 'D', value: '201' },
-      { unit: 'D', value: '202' },
+  it('writes a long interval under each decade it touches, the last one refined into years and months', () => {
+    expect(coverageGranules('1991-12-26', '2024-06-28').map((g) => `${g.unit}${g.value}`)).toEqual([
+      'D199',
+      'D200',
+      'D201',
+      'Y2020',
+      'Y2021',
+      'Y2022',
+      'Y2023',
+      'M2024-01',
+      'M2024-02',
+      'M2024-03',
+      'M2024-04',
+      'M2024-05',
+      'M2024-06',
     ]);
   });
 
-  it('writes a centuries-long interval under centuries', () => {
-    expect(coverageGranules('1800-01-01', '2024-12-31')).toEqual([
-      { unit: 'C', value: '18' },
-      { unit: 'C', value: '19' },
-      { unit: 'C', value: '20' },
+  it('writes a centuries-long interval under centuries, refining only as far as it ends partway', () => {
+    expect(coverageGranules('1800-01-01', '2024-12-31').map((g) => `${g.unit}${g.value}`)).toEqual([
+      'C18',
+      'C19',
+      'D200',
+      'D201',
+      'Y2020',
+      'Y2021',
+      'Y2022',
+      'Y2023',
+      'Y2024',
     ]);
   });
 
@@ -252,31 +282,47 @@ describe('coverageGranules', () => {
         return { earliest, latest: beyondYear9999 ? '9999-12-31' : addDays(earliest, length) };
       });
 
-    it('covers every day of the interval', () => {
+    /** The granules among `granules` that hold `day`. */
+    const holding = (granules: Granule[], day: string) =>
+      granules.filter((g) => day.slice(0, WIDTH[g.unit]) === g.value);
+
+    it('holds every day of the interval in exactly one granule', () => {
       fc.assert(
         fc.property(intervalArb, ({ earliest, latest }) => {
           const granules = coverageGranules(earliest, latest);
-          const unit = granules[0]!.unit;
-          const values = new Set(granules.map((g) => g.value));
-          // Steps shorter than the shortest granule of the unit skip none of them.
-          const step = { M: 28, Y: 365, D: 3652, C: 36_524, K: 365_242 }[unit];
-          for (let day = earliest; day <= latest && !day.startsWith('+'); day = addDays(day, step)) {
-            expect(values.has(day.slice(0, WIDTH[unit]))).toBe(true);
+          const days = spanDays(earliest, latest) - 1;
+          for (let i = 0; i <= 40; i++) {
+            const day = addDays(earliest, Math.floor((days * i) / 40));
+            expect(holding(granules, day)).toHaveLength(1);
           }
-          expect(values.has(latest.slice(0, WIDTH[unit]))).toBe(true);
+          expect(holding(granules, latest)).toHaveLength(1);
         }),
         { numRuns: 300 },
       );
     });
 
-    it('writes an interval under at most a dozen granules, each once, all of one unit', () => {
+    it('writes an interval under at most 50 granules, a dozen or so unless it is years long', () => {
       fc.assert(
         fc.property(intervalArb, ({ earliest, latest }) => {
           const granules = coverageGranules(earliest, latest);
           expect(granules.length).toBeGreaterThan(0);
-          expect(granules.length).toBeLessThanOrEqual(12);
-          expect(new Set(granules.map((g) => g.value)).size).toBe(granules.length);
-          expect(new Set(granules.map((g) => g.unit)).size).toBe(1);
+          expect(granules.length).toBeLessThanOrEqual(spanDays(earliest, latest) <= 100 ? 5 : 50);
+          expect(new Set(granules.map((g) => `${g.unit}${g.value}`)).size).toBe(granules.length);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('lists an interval after its end only under that month (a coarser granule would list it for longer)', () => {
+      fc.assert(
+        fc.property(intervalArb, fc.integer({ min: 1, max: 4000 }), ({ earliest, latest }, after) => {
+          const day = addDays(latest, after);
+          fc.pre(!day.startsWith('+') && day <= '9999-12-31');
+          const lookups = new Set(coverageOf('all', day).map((range) => range.pk));
+          const listed = coverageGranules(earliest, latest).filter((g) =>
+            lookups.has(`TLC#all#${g.unit}#${g.value}`),
+          );
+          expect(listed.every((g) => g.unit === 'M' && g.value === day.slice(0, 7))).toBe(true);
         }),
         { numRuns: 500 },
       );
