@@ -1,19 +1,17 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliverDeps } from '../alerts/deliver.ts';
-import type { FanoutDeps } from '../alerts/fanout.ts';
+import type { DeliveryQueue, FanoutDeps } from '../alerts/fanout.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import { defaultRetrySchedule } from '../delivery/retry-schedule.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
-import { createLogger, type Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { DeliveryRepository } from '../store/delivery-repository.ts';
-import { createTable, type Table } from '../store/dynamo.ts';
+import type { Table } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { SubscriptionRepository } from '../store/subscription-repository.ts';
-import { type AwsConfig, readAwsConfig, required } from './config.ts';
-import { sqsDeliveryQueue } from './sqs-queue.ts';
-import { secretsManagerTokenKey } from './token-key.ts';
+import type { AwsConfig } from './config.ts';
 
 export interface AwsAlerts {
   config: AwsConfig;
@@ -26,36 +24,37 @@ export interface AwsAlerts {
   subscriptions: SubscriptionService;
 }
 
+export interface AlertWiring {
+  config: AwsConfig;
+  table: Table;
+  logger: Logger;
+  /** Where deliveries are announced (SQS on AWS). */
+  queue: DeliveryQueue;
+  /** The mail transport the function sends through; receives the sender address. */
+  mail: (mailFrom: string) => MailTransport;
+  tokenKey: () => Promise<Uint8Array>;
+}
+
 /**
- * Wires the alert pipeline for a Lambda function from its environment, with the mail transport
- * the function sends through (`mail` receives the sender address). Kept apart from the SES
- * transport so that a function which never sends mail (the API) does not bundle nodemailer and SES.
+ * Wires the alert pipeline's services (fan-out, delivery, subscriptions) over a table and a
+ * delivery queue. It builds no AWS client and imports no SDK client module, so the API function
+ * can bundle it without evaluating the SQS SDK at init (and without the SES transport and
+ * nodemailer: the mail transport is the caller's). The alert functions wire it in alerts-runtime.ts.
  */
-export function wireAwsAlerts(
-  service: string,
-  env: NodeJS.ProcessEnv,
-  mail: (mailFrom: string) => MailTransport,
-  /** What the calling function already built (the API's table client and cached token key), to reuse rather than build twice. */
-  shared: { table?: Table; tokenKey?: () => Promise<Uint8Array>; logger?: Logger } = {},
-): AwsAlerts {
-  const config = readAwsConfig(env);
-  const queueUrl = required(env, 'DELIVERY_QUEUE_URL');
-  const table = shared.table ?? createTable({ tableName: config.tableName });
-  const logger = shared.logger ?? createLogger({ service, level: config.logLevel });
-  const sqs = new SQSClient({});
-  const queue = sqsDeliveryQueue(sqs, queueUrl);
+export function wireAlertServices(
+  wiring: AlertWiring,
+): Pick<AwsAlerts, 'fanout' | 'deliver' | 'subscriptions'> {
+  const { config, table, logger, queue } = wiring;
   const subscriptionRepository = new SubscriptionRepository(table);
   const deliveries = new DeliveryRepository(table);
   const mailFrom = config.mailFrom ?? 'alerts@example.com';
   const deliver: DeliverDeps = {
     subscriptions: subscriptionRepository,
     deliveries,
-    mail: mail(mailFrom),
+    mail: wiring.mail(mailFrom),
     mailFrom,
     publicUrl: (config.publicUrl ?? '').replace(/\/$/, ''),
-    tokenKey:
-      shared.tokenKey ??
-      (config.tokenSecretArn ? secretsManagerTokenKey(config.tokenSecretArn) : missingSecret),
+    tokenKey: wiring.tokenKey,
     resolve: defaultResolver,
     allowLoopbackWebhooks: false,
     retrySchedule: defaultRetrySchedule,
@@ -71,11 +70,6 @@ export function wireAwsAlerts(
     logger,
   };
   return {
-    config,
-    table,
-    logger,
-    sqs,
-    queueUrl,
     fanout,
     deliver,
     subscriptions: new SubscriptionService({
@@ -85,8 +79,4 @@ export function wireAwsAlerts(
       deliver,
     }),
   };
-}
-
-async function missingSecret(): Promise<Uint8Array> {
-  throw new Error('Missing environment variable TOKEN_SECRET_ARN');
 }

@@ -1,3 +1,5 @@
+import type { DeliveryQueue } from '../alerts/fanout.ts';
+import type { SubscriptionService } from '../alerts/subscription-service.ts';
 import { ApiKeyStore } from '../auth/api-keys.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import { EventService } from '../events/event-service.ts';
@@ -6,6 +8,7 @@ import { createLogger } from '../platform/logger.ts';
 import { createTable } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
+import { wireAlertServices } from './alerts-pipeline.ts';
 import { readAwsConfig, required } from './config.ts';
 import { secretsManagerTokenKey } from './token-key.ts';
 
@@ -15,7 +18,7 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
   const table = createTable({ tableName: config.tableName });
   const logger = createLogger({ service: 'dateline-api', level: config.logLevel });
   const tokenKey = secretsManagerTokenKey(required(env, 'TOKEN_SECRET_ARN'));
-  let alerts: Promise<import('../alerts/subscription-service.ts').SubscriptionService> | undefined;
+  let alerts: Promise<SubscriptionService> | undefined;
   return createApp({
     events: new EventService({
       table,
@@ -27,19 +30,43 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
     logger,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     subscriptions: {
-      // The alert pipeline (SQS, repositories) loads on the first subscription request only,
-      // keeping the cold start of timeline reads small. The API never sends mail itself (the
-      // delivery function does, from the queue), so nodemailer and SES stay out of its bundle.
+      // The alert services are wired on the first subscription request, over the function's table
+      // client, logger and cached token key; the SQS client loads on the first enqueue. The API
+      // never sends mail itself (the delivery function does, from the queue), so nodemailer and
+      // SES stay out of its bundle.
       service: () => {
-        alerts ??= import('./alerts-pipeline.ts').then(
-          ({ wireAwsAlerts }) =>
-            wireAwsAlerts('dateline-api', env, () => noMailFromApi, { table, tokenKey, logger })
-              .subscriptions,
-        );
+        alerts ??= (async () =>
+          wireAlertServices({
+            config,
+            table,
+            logger,
+            queue: lazySqsDeliveryQueue(required(env, 'DELIVERY_QUEUE_URL')),
+            mail: () => noMailFromApi,
+            tokenKey,
+          }).subscriptions)();
         return alerts;
       },
     },
   });
+}
+
+/**
+ * The SQS delivery queue, with the SQS client and its SDK module loaded on the first enqueue
+ * rather than at init: timeline requests never enqueue. (A dynamic import that reached the
+ * DynamoDB SDK would make esbuild wrap it for lazy evaluation, and a wrapped SDK package index
+ * evaluates every command it exports; the SQS client shares nothing with it but the SDK core,
+ * which the SDK's lazily loaded credential providers have wrapped already.)
+ */
+function lazySqsDeliveryQueue(queueUrl: string): DeliveryQueue {
+  let queue: Promise<DeliveryQueue> | undefined;
+  return {
+    async enqueue(refs, fresh) {
+      queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./sqs-queue.ts')]).then(
+        ([sdk, { sqsDeliveryQueue }]) => sqsDeliveryQueue(new sdk.SQSClient({}), queueUrl),
+      );
+      return (await queue).enqueue(refs, fresh);
+    },
+  };
 }
 
 /** Subscription requests only record and enqueue mail; sending is the delivery function's job. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +15,14 @@ import { startTestTable, type TestTable } from '../support/test-app.ts';
 
 /**
  * The API Lambda entry point (`functions/api.ts`) driven with real-shaped API Gateway HTTP API
- * (payload v2) events, over a dynalite table; only Secrets Manager is mocked.
+ * (payload v2) events, over a dynalite table; only Secrets Manager and SQS are mocked.
  */
 
 const TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dateline/token-key-AbCdEf';
 /** The key the POST fixture's Authorization header carries. */
 const FIXTURE_KEY = 'dl_fixture0key1_QWxsIHRoZSBuZXdzIHRoYXQgZml0cyB0aGUgdGltZWx';
 const TABLE_NAME = 'dateline-lambda-test';
+const DELIVERY_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dateline-DeliveryQueue';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -43,9 +45,11 @@ const context: Context = {
 };
 
 const secretsManager = mockClient(SecretsManagerClient);
+const sqs = mockClient(SQSClient);
 const ENV_NAMES = [
   'TABLE_NAME',
   'TOKEN_SECRET_ARN',
+  'DELIVERY_QUEUE_URL',
   'AWS_REGION',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -82,10 +86,13 @@ beforeAll(async () => {
   secretsManager
     .on(GetSecretValueCommand)
     .resolves({ SecretString: 'token-signing-secret-from-secrets-manager' });
+  sqs.reset();
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
 
   Object.assign(process.env, {
     TABLE_NAME,
     TOKEN_SECRET_ARN,
+    DELIVERY_QUEUE_URL,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
@@ -101,6 +108,7 @@ afterAll(async () => {
     else process.env[name] = savedEnv[name];
   }
   secretsManager.restore();
+  sqs.restore();
   await dynamo?.close();
 });
 
@@ -193,6 +201,38 @@ describe('functions/api handler', () => {
       );
       expect(result.statusCode).toBe(400);
       expect(header(result, 'content-type')).toBe('application/problem+json');
+    });
+  });
+
+  describe('POST /v1/subscriptions for an email address', () => {
+    it('records the subscription and puts its confirmation mail on the delivery queue', async () => {
+      const event = fixture('apigw-post-event.json');
+      const { authorization: _anyone, 'idempotency-key': _none, ...headers } = event.headers;
+      const result = await handler(
+        {
+          ...event,
+          rawPath: '/v1/subscriptions',
+          routeKey: '$default',
+          headers,
+          requestContext: {
+            ...event.requestContext,
+            http: { ...event.requestContext.http, path: '/v1/subscriptions' },
+          },
+          body: JSON.stringify({ channel: 'email', address: 'reader@example.org' }),
+          isBase64Encoded: false,
+        },
+        context,
+      );
+      expect(result.statusCode).toBe(202);
+      expect(JSON.parse(result.body)).toMatchObject({ channel: 'email', status: 'pending' });
+      expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 1);
+      const sent = sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input;
+      expect(sent.QueueUrl).toBe(DELIVERY_QUEUE_URL);
+      expect(sent.Entries).toHaveLength(1);
+      expect(JSON.parse(sent.Entries![0]!.MessageBody!)).toEqual({
+        subscriptionId: JSON.parse(result.body).id,
+        deliveryId: expect.any(String),
+      });
     });
   });
 
