@@ -11,7 +11,12 @@ import {
   DeliveryLatency,
   type Metrics,
 } from '../platform/metrics.ts';
-import type { DeliveryRef, DeliveryRepository } from '../store/delivery-repository.ts';
+import type {
+  AttemptBatch,
+  DeliveryNext,
+  DeliveryRef,
+  DeliveryRepository,
+} from '../store/delivery-repository.ts';
 import { isConditionFailure } from '../store/dynamo.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { type ChannelDeps, type SendOutcome, sendEmailAttempt, sendWebhookAttempt } from './channels.ts';
@@ -40,6 +45,13 @@ export interface AttemptOptions {
    * second recorder.
    */
   fresh?: Delivery;
+  /**
+   * Store the attempt in this batch (written when the caller flushes it) instead of with a
+   * conditional write of its own. Only for a caller that attempts the delivery alone and keeps it
+   * from being attempted again until the batch is flushed (the local worker); see
+   * DeliveryRepository.attemptBatch.
+   */
+  recordInto?: AttemptBatch;
 }
 
 /** Reads a subscription; undefined when it no longer exists. */
@@ -85,7 +97,7 @@ export async function attemptDelivery(
 
   const subscription = await readSubscription(deps, delivery.subscriptionId);
   if (!subscription || !mayDeliver(delivery, subscription)) {
-    await settle(deps, delivery, attemptCount, undefined, { status: 'skipped' }, now);
+    await settle(deps, options, delivery, attemptCount, undefined, { status: 'skipped' }, now);
     log.info('delivery skipped', { subscriptionStatus: subscription?.status ?? 'missing' });
     return { kind: 'done', status: 'skipped' };
   }
@@ -102,7 +114,7 @@ export async function attemptDelivery(
   };
   const dimensions = { [ChannelDimension]: delivery.channel };
 
-  let next: { status: DeliveryStatus; dueAt?: string };
+  let next: DeliveryNext;
   let result: DeliveryOutcome;
   if (outcome.ok) {
     next = { status: 'delivered' };
@@ -139,7 +151,7 @@ export async function attemptDelivery(
       result = { kind: 'retry', delaySeconds: backoff.delaySeconds };
     }
   }
-  const recorded = await settle(deps, delivery, attemptCount, attempt, next, now);
+  const recorded = await settle(deps, options, delivery, attemptCount, attempt, next, now);
   if (!recorded) return { kind: 'done' };
   log.info('delivery attempt', {
     status: outcome.status,
@@ -157,12 +169,17 @@ export async function attemptDelivery(
 /** Records the attempt; false when another worker recorded one first (then this result is dropped). */
 async function settle(
   deps: DeliverDeps,
+  options: AttemptOptions,
   delivery: Delivery,
   attemptCount: number,
   attempt: DeliveryAttempt | undefined,
-  next: { status: DeliveryStatus; dueAt?: string },
+  next: DeliveryNext,
   now: Date,
 ): Promise<boolean> {
+  if (options.recordInto) {
+    options.recordInto.add(delivery, attempt, next, now);
+    return true;
+  }
   try {
     await deps.deliveries.recordAttempt(delivery, attemptCount, attempt, next, now);
     return true;

@@ -22,6 +22,13 @@ import type { SubscriptionRepository } from '../store/subscription-repository.ts
  */
 export interface DeliveryQueue {
   enqueue(refs: DeliveryRef[], fresh?: Delivery[]): Promise<void>;
+  /**
+   * Optional (the local worker): told which deliveries are about to be recorded, before they are
+   * written, so that a worker reading the `due` index meanwhile leaves them to the hand-over that
+   * follows instead of attempting them twice. The returned function ends the reservation; it is
+   * called after `enqueue`, or when recording failed.
+   */
+  reserve?(deliveryIds: string[]): () => void;
 }
 
 export interface FanoutDeps {
@@ -85,36 +92,36 @@ export async function fanOutChange(
       (matchesFilter(candidate.filter, event) || matchesFilter(candidate.filter, before)),
   );
   const body = JSON.stringify(alertPayload(change.type, change.at, event, change.previous));
-  const toEnqueue: DeliveryRef[] = [];
-  const fresh: Delivery[] = [];
-  let recorded = 0;
-  await Promise.all(
-    matching.map(async (candidate) => {
-      const delivery: Delivery = {
-        id: deliveryIdFor(candidate.subscriptionId, event.id, change.version, change.at),
-        subscriptionId: candidate.subscriptionId,
-        channel: candidate.channel,
-        kind: change.type,
-        eventId: event.id,
-        body,
-        status: 'pending',
-        attempts: [],
-        scheduleStart: 0,
-        createdAt: change.at,
-        updatedAt: change.at,
-      };
-      const ref = { subscriptionId: delivery.subscriptionId, deliveryId: delivery.id };
-      const dueAt = new Date().toISOString();
-      if (await deps.deliveries.record(delivery, dueAt)) {
-        recorded++;
-        fresh.push({ ...delivery, nextAttemptAt: dueAt });
-      }
-      // Enqueue replays too: the first run may have recorded and then died before enqueueing.
-      // The worker skips anything no longer pending, so a second message sends nothing twice.
-      toEnqueue.push(ref);
+  const deliveries = matching.map(
+    (candidate): Delivery => ({
+      id: deliveryIdFor(candidate.subscriptionId, event.id, change.version, change.at),
+      subscriptionId: candidate.subscriptionId,
+      channel: candidate.channel,
+      kind: change.type,
+      eventId: event.id,
+      body,
+      status: 'pending',
+      attempts: [],
+      scheduleStart: 0,
+      createdAt: change.at,
+      updatedAt: change.at,
     }),
   );
-  await deps.queue.enqueue(toEnqueue, fresh);
+  // Enqueue replays too: the first run may have recorded and then died before enqueueing.
+  // The worker skips anything no longer pending, so a second message sends nothing twice.
+  const toEnqueue: DeliveryRef[] = deliveries.map((delivery) => ({
+    subscriptionId: delivery.subscriptionId,
+    deliveryId: delivery.id,
+  }));
+  const release = deps.queue.reserve?.(toEnqueue.map((ref) => ref.deliveryId));
+  let recorded: number;
+  try {
+    const fresh = await deps.deliveries.recordAll(deliveries, new Date().toISOString());
+    recorded = fresh.length;
+    await deps.queue.enqueue(toEnqueue, fresh);
+  } finally {
+    release?.();
+  }
   deps.logger.info('fan-out', {
     eventId: event.id,
     changeId: `${event.id}:${changeName(change)}`,

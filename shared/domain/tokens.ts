@@ -17,8 +17,22 @@ import {
 
 export type LinkPurpose = 'confirm' | 'unsubscribe';
 
-const subkey = (key: Uint8Array, info: string) =>
-  Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+/** Subkeys derived so far, per key object (a process holds one token key; every delivery needs its subkey). */
+const subkeys = new WeakMap<Uint8Array, Map<string, Buffer>>();
+
+function subkey(key: Uint8Array, info: string): Buffer {
+  let derived = subkeys.get(key);
+  if (!derived) {
+    derived = new Map();
+    subkeys.set(key, derived);
+  }
+  let found = derived.get(info);
+  if (!found) {
+    found = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+    derived.set(info, found);
+  }
+  return found;
+}
 
 export function signLinkToken(
   key: Uint8Array,

@@ -5,7 +5,6 @@ import type { DeliveryQueue, FanoutDeps } from '../alerts/fanout.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import { createMailTransport } from '../delivery/email/transport.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
-import type { Delivery } from '../domain/delivery.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { DeliveryRepository } from '../store/delivery-repository.ts';
@@ -25,14 +24,18 @@ export function createLocalAlerts(
 ) {
   // Every subscription write of the local runtime goes through this one repository, so it may cache.
   const subscriptions = new SubscriptionRepository(table, { cacheMs: 30_000 });
-  const deliveries = new DeliveryRepository(table);
+  // Likewise every delivery record is written here (one change feed, one worker), so records and
+  // attempts are written in batches.
+  const deliveries = new DeliveryRepository(table, { singleWriter: true });
   let worker: BackgroundLoop | undefined;
-  let handOver: ((fresh: Delivery[]) => void) | undefined;
+  let deliveryWorker: ReturnType<typeof createDeliveryWorker> | undefined;
   const queue: DeliveryQueue = {
-    enqueue: async (_refs, fresh) => {
-      if (fresh?.length) handOver?.(fresh);
+    enqueue: async (refs, fresh) => {
+      if (fresh?.length) deliveryWorker?.handOver(fresh);
+      if (refs.length > (fresh?.length ?? 0)) deliveryWorker?.expectDue();
       worker?.nudge();
     },
+    reserve: (deliveryIds) => deliveryWorker?.reserve(deliveryIds) ?? (() => {}),
   };
 
   const fanout: FanoutDeps = {
@@ -67,8 +70,7 @@ export function createLocalAlerts(
     async () => (await drainChangeFeed(fanout, { limit: 25 })).events > 0,
     logger,
   );
-  const deliveryWorker = createDeliveryWorker(deliver);
-  handOver = deliveryWorker.handOver;
+  deliveryWorker = createDeliveryWorker(deliver);
   worker = new BackgroundLoop('delivery worker', deliveryWorker.deliverDue, logger);
 
   return {

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../domain/delivery.ts';
-import { conditionally, isConditionFailure, queryPage, type Table } from './dynamo.ts';
+import { batchGet, batchWrite, conditionally, isConditionFailure, queryPage, type Table } from './dynamo.ts';
 import { DUE_PARTITION, deliveryKey } from './keys.ts';
 
 export interface DeliveryRef {
@@ -23,30 +23,91 @@ const LOG_RETENTION_SECONDS = 30 * 24 * 3600;
 
 const dueSk = (at: string, ref: DeliveryRef) => `${at}#${ref.subscriptionId}#${ref.deliveryId}`;
 
+/** BatchWriteItem's limit. */
+const BATCH_WRITE_SIZE = 25;
+
+/** Attempts collected by a worker round, stored in batches (DeliveryRepository.attemptBatch). */
+export interface AttemptBatch {
+  /** Takes an attempt and the delivery's next state; answers the delivery as it will be stored. */
+  add(delivery: Delivery, attempt: DeliveryAttempt | undefined, next: DeliveryNext, now: Date): Delivery;
+  /** Stores everything added so far; rejects if any batch could not be written. */
+  flush(): Promise<void>;
+}
+
+/** The item of a delivery not yet attempted, due at `dueAt`. */
+function newItem(delivery: Delivery, dueAt: string): DeliveryItem & { type: string } {
+  const ref = { subscriptionId: delivery.subscriptionId, deliveryId: delivery.id };
+  return {
+    ...deliveryKey(ref.subscriptionId, ref.deliveryId),
+    type: 'delivery',
+    delivery: { ...delivery, nextAttemptAt: dueAt },
+    attemptCount: delivery.attempts.length,
+    duePk: DUE_PARTITION,
+    dueSk: dueSk(dueAt, ref),
+  };
+}
+
+/** A delivery after an attempt (if any) and the move to its next state. */
+function afterAttempt(
+  delivery: Delivery,
+  attempt: DeliveryAttempt | undefined,
+  next: DeliveryNext,
+  now: Date,
+): Delivery {
+  const updated: Delivery = {
+    ...delivery,
+    attempts: attempt ? [...delivery.attempts, attempt] : delivery.attempts,
+    status: next.status,
+    scheduleStart: next.scheduleStart ?? delivery.scheduleStart,
+    updatedAt: now.toISOString(),
+    ...(next.dueAt ? { nextAttemptAt: next.dueAt } : {}),
+  };
+  if (!next.dueAt) delete updated.nextAttemptAt;
+  return updated;
+}
+
 export function parseDueSk(sk: string): DeliveryRef & { dueAt: string } {
   const [dueAt, subscriptionId, deliveryId] = sk.split('#');
   return { dueAt: dueAt!, subscriptionId: subscriptionId!, deliveryId: deliveryId! };
 }
 
+export interface DeliveryRepositoryOptions {
+  /**
+   * Only for a process through which every write of delivery records passes (the local runtime,
+   * with its one change feed and one worker): there a record absent when read can only be written
+   * by this process, and a pending record is attempted by one worker at a time, so records and
+   * attempts may be written in batches (BatchWriteItem takes no conditions). Unset on AWS, where
+   * several functions write and every write stays conditional.
+   */
+  singleWriter?: boolean;
+}
+
+/** The next state of a delivery after an attempt (or a manual retry). */
+export interface DeliveryNext {
+  status: DeliveryStatus;
+  dueAt?: string;
+  scheduleStart?: number;
+}
+
 /** Delivery records: one per (subscription, event change), written with conditions so replays are harmless. */
 export class DeliveryRepository {
-  constructor(private readonly table: Table) {}
+  constructor(
+    private readonly table: Table,
+    private readonly options: DeliveryRepositoryOptions = {},
+  ) {}
+
+  /** Whether this repository may write records and attempts in batches (see DeliveryRepositoryOptions). */
+  get batched(): boolean {
+    return this.options.singleWriter === true;
+  }
 
   /** Records a new delivery, due at `dueAt`. Returns false when it was already recorded (a replay). */
   async record(delivery: Delivery, dueAt: string): Promise<boolean> {
-    const ref = { subscriptionId: delivery.subscriptionId, deliveryId: delivery.id };
     try {
       await this.table.client.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: {
-            ...deliveryKey(ref.subscriptionId, ref.deliveryId),
-            type: 'delivery',
-            delivery: { ...delivery, nextAttemptAt: dueAt },
-            attemptCount: delivery.attempts.length,
-            duePk: DUE_PARTITION,
-            dueSk: dueSk(dueAt, ref),
-          } satisfies DeliveryItem & { type: string },
+          Item: newItem(delivery, dueAt),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -55,6 +116,31 @@ export class DeliveryRepository {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Records new deliveries, all due at `dueAt`, leaving any already recorded alone (a replay).
+   * Returns the deliveries recorded by this call, as stored. One conditional write per delivery;
+   * with `singleWriter`, one batched read of which exist and batched writes of the others.
+   */
+  async recordAll(deliveries: Delivery[], dueAt: string): Promise<Delivery[]> {
+    if (!this.batched) {
+      const recorded = await Promise.all(deliveries.map((delivery) => this.record(delivery, dueAt)));
+      return deliveries
+        .filter((_, i) => recorded[i])
+        .map((delivery) => ({ ...delivery, nextAttemptAt: dueAt }));
+    }
+    if (deliveries.length === 0) return [];
+    const keyOf = (delivery: Delivery) => deliveryKey(delivery.subscriptionId, delivery.id);
+    const existing = new Set(
+      (await batchGet<{ sk: string }>(this.table, deliveries.map(keyOf), 'pk, sk')).map((item) => item.sk),
+    );
+    const fresh = deliveries.filter((delivery) => !existing.has(keyOf(delivery).sk));
+    await batchWrite(
+      this.table,
+      fresh.map((delivery) => ({ PutRequest: { Item: newItem(delivery, dueAt) } })),
+    );
+    return fresh.map((delivery) => ({ ...delivery, nextAttemptAt: dueAt }));
   }
 
   async get(ref: DeliveryRef): Promise<{ delivery: Delivery; attemptCount: number } | undefined> {
@@ -77,20 +163,12 @@ export class DeliveryRepository {
     delivery: Delivery,
     expectedAttempts: number,
     attempt: DeliveryAttempt | undefined,
-    next: { status: DeliveryStatus; dueAt?: string; scheduleStart?: number },
+    next: DeliveryNext,
     now: Date,
   ): Promise<Delivery> {
     const ref = { subscriptionId: delivery.subscriptionId, deliveryId: delivery.id };
-    const attempts = attempt ? [...delivery.attempts, attempt] : delivery.attempts;
-    const updated: Delivery = {
-      ...delivery,
-      attempts,
-      status: next.status,
-      scheduleStart: next.scheduleStart ?? delivery.scheduleStart,
-      updatedAt: now.toISOString(),
-      ...(next.dueAt ? { nextAttemptAt: next.dueAt } : {}),
-    };
-    if (!next.dueAt) delete updated.nextAttemptAt;
+    const updated = afterAttempt(delivery, attempt, next, now);
+    const attempts = updated.attempts;
     const due = next.status === 'pending' && next.dueAt;
     await conditionally(
       () =>
@@ -115,6 +193,56 @@ export class DeliveryRepository {
       `Delivery ${delivery.id} was updated by another worker`,
     );
     return updated;
+  }
+
+  /**
+   * Collects attempts of one worker round and writes them in batches: whole items, without the
+   * condition `recordAttempt` puts on the attempt count, so only for `singleWriter` and only for
+   * deliveries the caller attempts alone (the local worker's in-flight set). Writes start as soon
+   * as a batch is full; `flush()` writes the rest and resolves once every collected attempt is stored.
+   */
+  attemptBatch(): AttemptBatch {
+    if (!this.batched) throw new Error('attempt batches need a single-writer DeliveryRepository');
+    let items: Record<string, unknown>[] = [];
+    const writes: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
+    const write = () => {
+      const batch = items;
+      items = [];
+      if (batch.length === 0) return;
+      // Caught at once (a write started mid-round may fail before anyone awaits it); flush reports it.
+      writes.push(
+        batchWrite(
+          this.table,
+          batch.map((Item) => ({ PutRequest: { Item } })),
+        ).catch((error: unknown) => {
+          failure ??= { error };
+        }),
+      );
+    };
+    return {
+      add: (delivery, attempt, next, now) => {
+        const updated = afterAttempt(delivery, attempt, next, now);
+        const ref = { subscriptionId: delivery.subscriptionId, deliveryId: delivery.id };
+        const due = next.status === 'pending' && next.dueAt;
+        items.push({
+          ...deliveryKey(ref.subscriptionId, ref.deliveryId),
+          type: 'delivery',
+          delivery: updated,
+          attemptCount: updated.attempts.length,
+          ...(due
+            ? { duePk: DUE_PARTITION, dueSk: dueSk(next.dueAt!, ref) }
+            : { expiresAt: Math.floor(now.getTime() / 1000) + LOG_RETENTION_SECONDS }),
+        } satisfies DeliveryItem & { type: string });
+        if (items.length === BATCH_WRITE_SIZE) write();
+        return updated;
+      },
+      flush: async () => {
+        write();
+        await Promise.all(writes.splice(0));
+        if (failure) throw failure.error;
+      },
+    };
   }
 
   /** The delivery log of a subscription, newest first. */

@@ -9,7 +9,7 @@ import {
   subscriptionIndexKeys,
 } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
-import { conditionally, isConditionFailure, queryAll, type Table } from './dynamo.ts';
+import { conditionally, isConditionFailure, type QueryPage, queryAll, type Table } from './dynamo.ts';
 import { metaKey, subscriptionIndexKeyPartition, subscriptionKey, throttleKey } from './keys.ts';
 
 /** What an index item holds: enough to decide a match without reading the subscription. */
@@ -31,15 +31,24 @@ const indexKeys = (subscription: Subscription) =>
 
 export interface SubscriptionRepositoryOptions {
   /**
-   * Keep subscriptions read or written for this long. Only for a process through which every
-   * subscription write passes (the local runtime): there the cache can never be stale. Unset on
-   * AWS, where several functions write.
+   * Keep subscriptions read or written, the index partitions fan-out read and the registered
+   * shapes for this long. Only for a process through which every subscription write passes (the
+   * local runtime): there the cache can never be stale, as every index write here drops the
+   * cached partitions and shapes. Unset on AWS, where several functions write.
    */
   cacheMs?: number;
 }
 
+/** At most this many index partitions are kept (with their candidates) before the cache starts over. */
+const MAX_CACHED_PARTITIONS = 1_000;
+
 export class SubscriptionRepository {
   private readonly cache = new Map<string, { subscription: Subscription; until: number }>();
+  /** Index partitions as read (single-writer processes only), dropped by every index write. */
+  private readonly partitions = new Map<string, { page: QueryPage<SubscriptionCandidate>; until: number }>();
+  private shapes: { shapes: Set<string> | undefined; until: number } | undefined;
+  /** Bumped around every index write, so a read that overlapped one is not cached. */
+  private indexGeneration = 0;
 
   constructor(
     private readonly table: Table,
@@ -158,9 +167,30 @@ export class SubscriptionRepository {
       types: next.types,
       version: next.version,
     };
-    // The shapes in use are registered before any index item of that shape exists, so a fan-out
-    // that can see an item also knows to look for its shape.
-    await this.registerShapes(indexKeyShapes(next));
+    this.forgetIndex();
+    try {
+      // The shapes in use are registered before any index item of that shape exists, so a fan-out
+      // that can see an item also knows to look for its shape.
+      await this.registerShapes(indexKeyShapes(next));
+      await this.writeIndex(previous, next, stale, candidate);
+    } finally {
+      this.forgetIndex();
+    }
+  }
+
+  /** Drops the cached index partitions and shapes; a read in progress will not cache what it got. */
+  private forgetIndex(): void {
+    this.indexGeneration++;
+    this.partitions.clear();
+    this.shapes = undefined;
+  }
+
+  private async writeIndex(
+    previous: Subscription | undefined,
+    next: Subscription,
+    stale: { pk: string; sk: string }[],
+    candidate: SubscriptionCandidate,
+  ): Promise<void> {
     await Promise.all([
       ...indexKeys(next).map((key) =>
         ignoreStale(
@@ -209,17 +239,26 @@ export class SubscriptionRepository {
           .map((key) => subscriptionIndexKeyPartition(key)),
       ),
     );
-    const pages = await Promise.all(
-      [...partitions].map((pk) =>
-        queryAll<SubscriptionCandidate>(this.table, {
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-        }),
-      ),
-    );
+    const pages = await Promise.all([...partitions].map((pk) => this.readPartition(pk)));
     const byId = new Map<string, SubscriptionCandidate>();
     for (const page of pages) for (const item of page.items) byId.set(item.subscriptionId, item);
     return { candidates: [...byId.values()], itemsRead: pages.reduce((sum, page) => sum + page.scanned, 0) };
+  }
+
+  /** One index partition; from the cache when there is one (then nothing counts as read). */
+  private async readPartition(pk: string): Promise<QueryPage<SubscriptionCandidate>> {
+    const cached = this.partitions.get(pk);
+    if (cached && cached.until > Date.now()) return { items: cached.page.items, scanned: 0 };
+    const generation = this.indexGeneration;
+    const page = await queryAll<SubscriptionCandidate>(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    });
+    if (this.options.cacheMs && generation === this.indexGeneration) {
+      if (this.partitions.size >= MAX_CACHED_PARTITIONS) this.partitions.clear();
+      this.partitions.set(pk, { page, until: Date.now() + this.options.cacheMs });
+    }
+    return page;
   }
 
   private async registerShapes(shapes: string[]): Promise<void> {
@@ -236,10 +275,15 @@ export class SubscriptionRepository {
 
   /** The registered shapes; undefined for a store written before shapes were registered (probe them all). */
   private async shapesInUse(): Promise<Set<string> | undefined> {
+    if (this.shapes && this.shapes.until > Date.now()) return this.shapes.shapes;
+    const generation = this.indexGeneration;
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.name, Key: metaKey(SHAPES), ConsistentRead: true }),
     );
-    return result.Item?.shapes as Set<string> | undefined;
+    const shapes = result.Item?.shapes as Set<string> | undefined;
+    if (this.options.cacheMs && generation === this.indexGeneration)
+      this.shapes = { shapes, until: Date.now() + this.options.cacheMs };
+    return shapes;
   }
 }
 

@@ -6,12 +6,14 @@ import { SubscriptionRepository } from '../../shared/store/subscription-reposito
 
 let store: LocalStore;
 let reads = 0;
+let queries = 0;
 
 beforeAll(async () => {
   store = await openEmbeddedStore({ tableName: 'subscription-cache' });
   store.table.client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'GetCommand' || context.commandName === 'GetItemCommand') reads++;
+      if (context.commandName === 'QueryCommand') queries++;
       return next(args);
     },
     { step: 'initialize', name: 'getCounter' },
@@ -80,5 +82,34 @@ describe('SubscriptionRepository with a cache (one writer process)', () => {
     await repository.get('01KCACHE000000000000000004');
 
     expect(reads).toBe(2);
+  });
+
+  it('reads the index for fan-out once while no subscription changes, and again after one does', async () => {
+    const repository = new SubscriptionRepository(store.table, { cacheMs: 60_000 });
+    const first = subscription('01KCACHE000000000000000005');
+    const tag = (filter: string) => ({ kinds: [], actors: [], tags: [filter] });
+    await repository.create({ ...first, filter: tag('cache-index') });
+    const event = { kind: 'statement' as const, actors: [], tags: ['cache-index'] };
+    await repository.candidatesFor(event);
+    reads = 0;
+    queries = 0;
+
+    const again = await repository.candidatesFor(event);
+
+    expect(reads + queries).toBe(0);
+    expect(again.itemsRead).toBe(0);
+    expect(again.candidates.map((candidate) => candidate.subscriptionId)).toEqual([first.id]);
+
+    const second = { ...subscription('01KCACHE000000000000000006'), filter: tag('cache-index') };
+    await repository.create(second);
+    const after = await repository.candidatesFor(event);
+    expect(after.candidates.map((candidate) => candidate.subscriptionId).sort()).toEqual([
+      first.id,
+      second.id,
+    ]);
+
+    await repository.save(second, { ...second, status: 'unsubscribed', version: 2 });
+    const unsubscribed = await repository.candidatesFor(event);
+    expect(unsubscribed.candidates.map((candidate) => candidate.subscriptionId)).toEqual([first.id]);
   });
 });
