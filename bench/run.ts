@@ -79,6 +79,8 @@ const results = {
           rawPerSec: webhook.rawPerSec,
           writesPerDelivery: webhook.writesPerDelivery,
           readsPerDelivery: webhook.readsPerDelivery,
+          itemsWrittenPerDelivery: webhook.itemsWrittenPerDelivery,
+          itemsReadPerDelivery: webhook.itemsReadPerDelivery,
         },
       }
     : {}),
@@ -142,7 +144,7 @@ if (webhook) {
     String(webhook.ratio),
     goalText(GOALS.webhookThroughput),
     verdict(webhook.ratio, GOALS.webhookThroughput),
-    `pipeline ${webhook.pipelinePerSec}/s vs raw ${webhook.rawPerSec}/s; per delivery ${webhook.writesPerDelivery} writes, ${webhook.readsPerDelivery} reads (${Object.entries(
+    `pipeline ${webhook.pipelinePerSec}/s vs raw ${webhook.rawPerSec}/s; per delivery ${webhook.writesPerDelivery} write and ${webhook.readsPerDelivery} read requests, ${webhook.itemsWrittenPerDelivery} items written, ${webhook.itemsReadPerDelivery} read (${Object.entries(
       webhook.detail.byCommand,
     )
       .map(([name, count]) => `${name} ${(count / webhook.detail.deliveries).toFixed(2)}`)

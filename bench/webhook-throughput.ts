@@ -26,8 +26,12 @@ export interface WebhookThroughputResult {
   ratio: number;
   pipelinePerSec: number;
   rawPerSec: number;
+  /** DynamoDB requests per delivery (a batch is one). */
   writesPerDelivery: number;
   readsPerDelivery: number;
+  /** Items written and read per delivery (a batch counts each item). */
+  itemsWrittenPerDelivery: number;
+  itemsReadPerDelivery: number;
   detail: { deliveries: number; rounds: number; subscriptions: number; byCommand: Record<string, number> };
 }
 
@@ -158,6 +162,8 @@ export async function measureWebhookThroughput(): Promise<WebhookThroughputResul
       rawPerSec: round(rawPerSec, 1),
       writesPerDelivery: round(ops.writes / pipelineDeliveries),
       readsPerDelivery: round(ops.reads / pipelineDeliveries),
+      itemsWrittenPerDelivery: round(ops.itemsWritten / pipelineDeliveries),
+      itemsReadPerDelivery: round(ops.itemsRead / pipelineDeliveries),
       detail: {
         deliveries: pipelineDeliveries,
         rounds,
