@@ -58,6 +58,8 @@ class RangeStream {
   private readTo: string | undefined;
   private done = false;
   scanned = 0;
+  /** Queries sent for this range so far. */
+  fetches = 0;
 
   constructor(
     private readonly table: Table,
@@ -116,6 +118,7 @@ class RangeStream {
       Limit: Math.min(MAX_CHUNK, Math.max(1, limit)),
       ...(this.readTo !== undefined ? { ExclusiveStartKey: { pk: this.range.pk, sk: this.readTo } } : {}),
     });
+    this.fetches++;
     this.scanned += page.scanned;
     this.buffer.push(...page.items);
     if (page.lastKey) this.readTo = page.lastKey.sk as string;
@@ -212,12 +215,16 @@ class MergedStream {
       if (start !== undefined && !precedes(this.ascending, start, otherStart)) continue;
       if (upTo === undefined || precedes(this.ascending, otherStart, upTo)) upTo = otherStart;
     }
-    // A range read for the first time from its open end, while others are waiting to be, may interleave
-    // with them anywhere: its first item tells where it begins, and later reads are bounded by that.
+    // Ranges not read yet that start from the same point (their open end, or the cursor) may
+    // interleave anywhere: the first read of each takes one item, which bounds the later reads.
     const probe =
-      start === undefined &&
+      stream.fetches === 0 &&
       this.streams.some(
-        (other) => other !== stream && other.start === undefined && this.mayPrecede(other, undefined),
+        (other) =>
+          other !== stream &&
+          other.fetches === 0 &&
+          other.start === start &&
+          this.mayPrecede(other, undefined),
       );
     await stream.fetch(probe ? 1 : need, upTo);
   }

@@ -270,10 +270,11 @@ describe('timeline reads over 2,000 events', () => {
     ).toBeGreaterThan(2);
   });
 
-  it('reads only the page and one look-ahead item for the first page of a month: intervals that ended before it are not read', async () => {
+  it('reads the page, a look-ahead item and the first item of the other straddler partition for the first page of a month: intervals that ended before it are not read', async () => {
     for (const order of ['asc', 'desc'] as const) {
       const [first] = await readPages(june2020(order), 1);
-      expect(first!.itemsRead).toBeLessThanOrEqual(PAGE + 1);
+      // June 2020's straddlers are in two coverage partitions (the month's and the year's).
+      expect(first!.itemsRead).toBeLessThanOrEqual(PAGE + 2);
     }
   });
 
