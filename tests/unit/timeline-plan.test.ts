@@ -153,6 +153,10 @@ describe('planTimeline', () => {
   });
 });
 
+/** The granules an interval is written under, as `<unit><value>` names (`Y2024`, `M2024-06`). */
+const granuleNames = (earliest: string, latest: string) =>
+  coverageGranules(earliest, latest).map((g) => `${g.unit}${g.value}`);
+
 describe('coverageGranules', () => {
   it('writes the seed’s mid-June interval under June 2024', () => {
     expect(coverageGranules('2024-06-10', '2024-06-20')).toEqual([{ unit: 'M', value: '2024-06' }]);
@@ -190,15 +194,9 @@ describe('coverageGranules', () => {
   });
 
   it('refines the year a multi-year interval ends partway through into months', () => {
-    expect(coverageGranules('2019-12-01', '2024-02-10').map((g) => `${g.unit}${g.value}`)).toEqual([
-      'Y2019',
-      'Y2020',
-      'Y2021',
-      'Y2022',
-      'Y2023',
-      'M2024-01',
-      'M2024-02',
-    ]);
+    expect(granuleNames('2019-12-01', '2024-02-10')).toEqual(
+      'Y2019 Y2020 Y2021 Y2022 Y2023 M2024-01 M2024-02'.split(' '),
+    );
   });
 
   it('uses years up to 3,700 days and decades beyond', () => {
@@ -207,50 +205,21 @@ describe('coverageGranules', () => {
   });
 
   it('writes a long interval under each decade it touches, the last one refined into years and months', () => {
-    expect(coverageGranules('1991-12-26', '2024-06-28').map((g) => `${g.unit}${g.value}`)).toEqual([
-      'D199',
-      'D200',
-      'D201',
-      'Y2020',
-      'Y2021',
-      'Y2022',
-      'Y2023',
-      'M2024-01',
-      'M2024-02',
-      'M2024-03',
-      'M2024-04',
-      'M2024-05',
-      'M2024-06',
-    ]);
+    expect(granuleNames('1991-12-26', '2024-06-28')).toEqual(
+      'D199 D200 D201 Y2020 Y2021 Y2022 Y2023 M2024-01 M2024-02 M2024-03 M2024-04 M2024-05 M2024-06'.split(
+        ' ',
+      ),
+    );
   });
 
   it('writes a centuries-long interval under centuries, refining only as far as it ends partway', () => {
-    expect(coverageGranules('1800-01-01', '2024-12-31').map((g) => `${g.unit}${g.value}`)).toEqual([
-      'C18',
-      'C19',
-      'D200',
-      'D201',
-      'Y2020',
-      'Y2021',
-      'Y2022',
-      'Y2023',
-      'Y2024',
-    ]);
+    expect(granuleNames('1800-01-01', '2024-12-31')).toEqual(
+      'C18 C19 D200 D201 Y2020 Y2021 Y2022 Y2023 Y2024'.split(' '),
+    );
   });
 
   it('writes the widest interval, 0001 to 9999, under ten millennia', () => {
-    expect(coverageGranules('0001-01-01', '9999-12-31').map((g) => `${g.unit}${g.value}`)).toEqual([
-      'K0',
-      'K1',
-      'K2',
-      'K3',
-      'K4',
-      'K5',
-      'K6',
-      'K7',
-      'K8',
-      'K9',
-    ]);
+    expect(granuleNames('0001-01-01', '9999-12-31')).toEqual('K0 K1 K2 K3 K4 K5 K6 K7 K8 K9'.split(' '));
   });
 
   it('stops at the end of year 9999 for an interval in December 9999', () => {
