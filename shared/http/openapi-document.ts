@@ -8,7 +8,12 @@ type Where = 'path' | 'query' | 'header';
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 
 /** Small touches that keep the document as @hono/zod-openapi wrote it. */
-function tidy(schema: JsonSchema): void {
+function tidy(zodSchema: z.core.$ZodType, schema: JsonSchema): void {
+  // zod leaves out the default of a schema whose transforms change the value (the filter's).
+  const def = zodSchema._zod.def;
+  if (def.type === 'default' && !('default' in schema)) {
+    schema.default = (def as z.core.$ZodDefaultDef).defaultValue;
+  }
   // A repeatable query parameter is documented as the array it becomes (see `repeatable`).
   if (schema.type === 'array' && schema.anyOf) delete schema.anyOf;
   // z.int() is a safe integer; its ±2^53 bounds say nothing to a reader.
@@ -40,7 +45,7 @@ function convert(schemas: z.core.$ZodType[]) {
     unrepresentable: 'any',
     metadata: z.globalRegistry,
     uri: componentRef,
-    override: ({ jsonSchema }) => tidy(jsonSchema as JsonSchema),
+    override: ({ zodSchema, jsonSchema }) => tidy(zodSchema, jsonSchema as JsonSchema),
   }) as unknown as { schemas: Record<string, JsonSchema> };
   for (const schema of Object.values(converted)) {
     delete schema.$schema;
@@ -65,6 +70,21 @@ function schemasOf(route: RouteSpec): z.core.$ZodType[] {
     Object.values(response.content ?? {}).map((content) => content.schema),
   );
   return [params, query, headers, body, ...responses].filter((schema) => schema !== undefined);
+}
+
+/** The components the paths refer to, directly or through other components (not those of routes this app left out). */
+function referenced(paths: unknown, components: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  const used = new Set<string>();
+  const visit = (value: unknown) => {
+    for (const [, id] of JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (id && !used.has(id)) {
+        used.add(id);
+        visit(components[id]);
+      }
+    }
+  };
+  visit(paths);
+  return Object.fromEntries(Object.entries(components).filter(([id]) => used.has(id)));
 }
 
 /** An object schema's properties as OpenAPI parameters. */
@@ -139,7 +159,7 @@ export function openApiDocument(routes: RouteSpec[], info: DocumentInfo, securit
     openapi: '3.1.0',
     info,
     servers: [] as { url: string }[],
-    components: { securitySchemes, schemas: components },
+    components: { securitySchemes, schemas: referenced(paths, components) },
     paths,
   };
 }
