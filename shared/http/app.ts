@@ -14,6 +14,19 @@ import { registerSubscriptionRoutes } from './subscription-routes.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
+const info = {
+  title: 'Dateline API',
+  version: '1.0.0',
+  description:
+    'A timeline of dated events in international affairs, with alerts by email and signed webhooks.',
+};
+
+const bearerScheme = {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'An API key (dl_…) or, for subscription management, the subscription token',
+};
+
 /** The Dateline HTTP API: the same Hono app behind API Gateway and on `npm start`. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -71,16 +84,3 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   return app;
 }
-
-const info = {
-  title: 'Dateline API',
-  version: '1.0.0',
-  description:
-    'A timeline of dated events in international affairs, with alerts by email and signed webhooks.',
-};
-
-const bearerScheme = {
-  type: 'http',
-  scheme: 'bearer',
-  description: 'An API key (dl_…) or, for subscription management, the subscription token',
-};

@@ -7,7 +7,7 @@ type Where = 'path' | 'query' | 'header';
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 
-/** Small touches that keep the document as @hono/zod-openapi wrote it. */
+/** Small touches that keep the document as it was before zod wrote it (it was @hono/zod-openapi's). */
 function tidy(zodSchema: z.core.$ZodType, schema: JsonSchema): void {
   // zod leaves out the default of a schema whose transforms change the value (the filter's).
   const def = zodSchema._zod.def;

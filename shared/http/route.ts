@@ -32,7 +32,7 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas> {
   summary?: string;
   description?: string;
   security?: Record<string, string[]>[];
-  /** Run before validation (for example the API key check), as with @hono/zod-openapi before. */
+  /** Run before validation (for example the API key check): no access, no look at the input. */
   middleware?: MiddlewareHandler<AppEnv>[];
   request?: S;
   bodyTypes?: string[];
@@ -96,7 +96,7 @@ function readQuery(c: Context): Record<string, string | string[]> {
   return query;
 }
 
-// The content-type rules of @hono/zod-openapi's media-type gate and Hono's JSON validator, kept as they were.
+// The API's content-type rules: a gate on the declared media types, then Hono's test for a JSON body.
 const jsonRequest = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
 const isJsonType = (mediaType: string) => /^application\/([a-z-.]+\+)?json/i.test(mediaType);
