@@ -27,7 +27,7 @@ export interface ColdInitResult {
     cpuRatio: number;
     apiKb: number;
     baselineKb: number;
-    /** The bare @hono/zod-openapi + zod + DynamoDB handler: the framework's share of the ratio. */
+    /** The bare Hono + zod/mini + DynamoDB handler: the framework's share of the ratio. */
     floorMs: number;
     floorRatio: number;
     floorKb: number;

@@ -23,13 +23,6 @@ export const requireBanner =
   "import { createRequire as __datelineCreateRequire } from 'module'; const require = __datelineCreateRequire(import.meta.url);";
 
 /**
- * `zod` in the bundles is infra/bundling/zod: zod's own modules without the locales other than
- * English, which @hono/zod-openapi would otherwise pull into every bundle (see that file). An
- * absolute path, because NodejsFunction bundles locally (esbuild is a dev dependency).
- */
-export const zodAlias = join(repoRoot, 'infra/bundling/zod/index.ts');
-
-/**
  * The esbuild options every function is bundled with. NodejsFunction turns them into CLI flags;
  * tests/infra/bundle.test.ts passes them to the esbuild API to prove the bundle loads.
  * The AWS SDK is bundled rather than taken from the runtime so Lambda runs the SDK versions
@@ -46,7 +39,6 @@ export const esbuildOptions = {
   mainFields: ['module', 'main'],
   banner: { js: requireBanner },
   outExtension: { '.js': '.mjs' },
-  alias: { zod: zodAlias },
 } satisfies BuildOptions;
 
 export interface DatelineFunctionProps {
@@ -115,7 +107,6 @@ export class DatelineFunction extends NodejsFunction {
         sourcesContent: esbuildOptions.sourcesContent,
         mainFields: esbuildOptions.mainFields,
         banner: esbuildOptions.banner.js,
-        esbuildArgs: { '--alias': `zod=${esbuildOptions.alias.zod}` },
         bundleAwsSDK: true,
         externalModules: [],
         forceDockerBundling: false,

@@ -1,15 +1,17 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import * as z from 'zod/mini';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../domain/cursor.ts';
 import { parseRangeBoundary } from '../domain/dates.ts';
 import { normaliseActorQuery, normaliseKey, type TimelineEvent } from '../domain/event.ts';
 import { PreconditionRequiredError, ValidationError } from '../errors.ts';
 import { requireScope } from './auth.ts';
-import type { AppDeps, AppEnv } from './context.ts';
+import type { AppDeps } from './context.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { problemResponses } from './openapi-common.ts';
+import type { ApiRoutes } from './route.ts';
 import {
   EventInputSchema,
+  EventKindSchema,
   EventPageSchema,
   EventPatchSchema,
   EventSchema,
@@ -39,13 +41,15 @@ function versionFromIfMatch(header: string): number {
 
 const eventHeaders = (event: TimelineEvent) => ({ etag: etagOf(event), 'cache-control': 'no-cache' });
 
-export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+const ifMatchHeader = z.object({ 'if-match': z.optional(z.string()) });
+
+export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
   const writeAccess = requireScope(deps.apiKeys, 'events:write');
   const selfUrl = (c: Context, id: string) =>
     `${deps.publicUrl ?? new URL(c.req.url).origin}/v1/events/${id}`;
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'get',
       path: '/v1/events',
       tags: ['Timeline'],
@@ -60,9 +64,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
         },
         ...problemResponses(400),
       },
-    }),
-    async (c) => {
-      const query = c.req.valid('query');
+    },
+    async (c, input) => {
+      const query = input.query;
       const from = query.from === undefined ? undefined : parseRangeBoundary(query.from, 'from');
       const to = query.to === undefined ? undefined : parseRangeBoundary(query.to, 'to');
       if (from && to && from > to) {
@@ -79,11 +83,10 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
         q: query.q?.trim() || undefined,
         order: query.order,
       };
-      const kinds = EventInputSchema.shape.kind;
       for (const kind of filter.kinds) {
-        if (!kinds.safeParse(kind).success) {
+        if (!EventKindSchema.safeParse(kind).success) {
           throw new ValidationError(`Unknown kind "${kind}"`, [
-            { path: 'query.kind', message: `must be one of ${kinds.options.join(', ')}` },
+            { path: 'query.kind', message: `must be one of ${EventKindSchema.options.join(', ')}` },
           ]);
         }
       }
@@ -105,8 +108,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'get',
       path: '/v1/events/{id}',
       tags: ['Timeline'],
@@ -120,9 +123,9 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
         304: { description: 'Not modified since the ETag in If-None-Match' },
         ...problemResponses(400, 404),
       },
-    }),
-    async (c) => {
-      const event = await deps.events.get(c.req.valid('param').id);
+    },
+    async (c, input) => {
+      const event = await deps.events.get(input.params.id);
       const ifNoneMatch = entityTags(c.req.header('if-none-match'));
       if (ifNoneMatch && (ifNoneMatch.includes('*') || ifNoneMatch.includes(etagOf(event)))) {
         return c.body(null, 304, eventHeaders(event));
@@ -131,8 +134,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'post',
       path: '/v1/events',
       tags: ['Timeline'],
@@ -140,22 +143,23 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
       description:
         'Needs a key with events:write. With an Idempotency-Key header, a repeat with the same body replays the first response; a different body is refused with 422.',
       security: [{ bearer: [] }],
-      middleware: [writeAccess] as const,
+      middleware: [writeAccess],
       request: {
-        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
-        body: { required: true, content: { 'application/json': { schema: EventInputSchema } } },
+        headers: z.object({
+          'idempotency-key': z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+        }),
+        body: EventInputSchema,
       },
       responses: {
         201: { description: 'Created', content: { 'application/json': { schema: EventSchema } } },
         ...problemResponses(400, 401, 403, 413, 422),
       },
-    }),
-    async (c) => {
-      const input = c.req.valid('json');
-      const key = c.req.valid('header')['idempotency-key'];
+    },
+    async (c, { headers, body }) => {
+      const key = headers['idempotency-key'];
       const principal = c.get('principal')!;
       const { event, replayed } = await deps.events.create(
-        input,
+        body,
         key === undefined ? undefined : { scope: principal.keyId, key },
       );
       return c.json(event, 201, {
@@ -166,8 +170,8 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'patch',
       path: '/v1/events/{id}',
       tags: ['Timeline'],
@@ -175,33 +179,28 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
       description:
         'RFC 7396 merge patch; null removes an optional field. If-Match with the current ETag is required.',
       security: [{ bearer: [] }],
-      middleware: [writeAccess] as const,
+      middleware: [writeAccess],
       request: {
         params: IdParamSchema,
-        headers: z.object({ 'if-match': z.string().optional() }),
-        body: {
-          required: true,
-          content: {
-            'application/merge-patch+json': { schema: EventPatchSchema },
-            'application/json': { schema: EventPatchSchema },
-          },
-        },
+        headers: ifMatchHeader,
+        body: EventPatchSchema,
       },
+      bodyTypes: ['application/merge-patch+json', 'application/json'],
       responses: {
         200: { description: 'The changed event', content: { 'application/json': { schema: EventSchema } } },
         ...problemResponses(400, 401, 403, 404, 412, 413, 428),
       },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const ifMatch = c.req.valid('header')['if-match'];
+    },
+    async (c, input) => {
+      const { id } = input.params;
+      const ifMatch = input.headers['if-match'];
       if (ifMatch === undefined) {
         throw new PreconditionRequiredError(
           'PATCH needs If-Match with the ETag you last read, for example If-Match: "v3"',
         );
       }
       const expected = versionFromIfMatch(ifMatch);
-      const patch = c.req.valid('json') as Record<string, unknown>;
+      const patch = input.body as Record<string, unknown>;
       const event = await deps.events.update(id, expected, (current) => {
         const merged = applyMergePatch(current, patch);
         const parsed = EventInputSchema.safeParse(merged);
@@ -212,21 +211,21 @@ export function registerEventRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): vo
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'delete',
       path: '/v1/events/{id}',
       tags: ['Timeline'],
       summary: 'Delete an event',
       security: [{ bearer: [] }],
-      middleware: [writeAccess] as const,
-      request: { params: IdParamSchema, headers: z.object({ 'if-match': z.string().optional() }) },
+      middleware: [writeAccess],
+      request: { params: IdParamSchema, headers: ifMatchHeader },
       responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 412) },
-    }),
-    async (c) => {
-      const ifMatch = c.req.valid('header')['if-match'];
+    },
+    async (c, input) => {
+      const ifMatch = input.headers['if-match'];
       await deps.events.remove(
-        c.req.valid('param').id,
+        input.params.id,
         ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch),
       );
       return c.body(null, 204);

@@ -1,32 +1,29 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
 import { NotFoundError } from '../errors.ts';
-import type { AppEnv } from './context.ts';
 import { page, paragraph, unsubscribeForm } from './pages.ts';
+import type { ApiRoutes, RouteSpec } from './route.ts';
 import type { SubscriptionRoutesDeps } from './subscription-routes.ts';
 import { TokenQuery } from './subscription-schemas.ts';
 
 const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
 
 /** The links people follow from their mail: confirm a subscription, and unsubscribe (RFC 8058 one-click). */
-export function registerLinkRoutes(
-  app: OpenAPIHono<AppEnv>,
-  deps: { subscriptions: SubscriptionRoutesDeps },
-): void {
+export function registerLinkRoutes(api: ApiRoutes, deps: { subscriptions: SubscriptionRoutesDeps }): void {
   const { service: loadService } = deps.subscriptions;
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'get',
       path: '/v1/subscriptions/confirm',
       tags: ['Subscriptions'],
       summary: 'Confirm an email subscription (the link in the confirmation mail)',
       request: { query: TokenQuery },
       responses: { 200: html('Confirmed'), 404: html('Invalid or expired link') },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
       try {
-        const subscription = await service.confirm(c.req.valid('query').token);
+        const subscription = await service.confirm(input.query.token);
         return c.html(
           page('Subscription confirmed', paragraph(`Alerts will now go to ${subscription.address}.`)),
           200,
@@ -38,24 +35,22 @@ export function registerLinkRoutes(
     },
   );
 
-  const unsubscribeRoute = (method: 'get' | 'post') =>
-    createRoute({
-      method,
-      path: '/v1/unsubscribe',
-      tags: ['Subscriptions'],
-      summary:
-        method === 'get' ? 'Unsubscribe page (link in every mail)' : 'One-click unsubscribe (RFC 8058)',
-      request: { query: TokenQuery },
-      responses: {
-        200: html(method === 'get' ? 'A page with the unsubscribe button' : 'Unsubscribed'),
-        404: html('Invalid link'),
-      },
-    });
-  app.openapi(unsubscribeRoute('get'), (c) => c.html(unsubscribeForm(c.req.valid('query').token), 200));
-  app.openapi(unsubscribeRoute('post'), async (c) => {
+  const unsubscribeRoute = (method: 'get' | 'post'): RouteSpec<{ query: typeof TokenQuery }> => ({
+    method,
+    path: '/v1/unsubscribe',
+    tags: ['Subscriptions'],
+    summary: method === 'get' ? 'Unsubscribe page (link in every mail)' : 'One-click unsubscribe (RFC 8058)',
+    request: { query: TokenQuery },
+    responses: {
+      200: html(method === 'get' ? 'A page with the unsubscribe button' : 'Unsubscribed'),
+      404: html('Invalid link'),
+    },
+  });
+  api.route(unsubscribeRoute('get'), (c, input) => c.html(unsubscribeForm(input.query.token), 200));
+  api.route(unsubscribeRoute('post'), async (c, input) => {
     const service = await loadService();
     try {
-      await service.unsubscribeByToken(c.req.valid('query').token);
+      await service.unsubscribeByToken(input.query.token);
       return c.html(
         page('Unsubscribed', paragraph('You will get no more alerts from this subscription.')),
         200,

@@ -1,15 +1,17 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import * as z from 'zod/mini';
 import type { SubscriptionService } from '../alerts/subscription-service.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import type { Subscription } from '../domain/subscription.ts';
 import { UnauthorizedError } from '../errors.ts';
 import { bearerToken, principalWithScope } from './auth.ts';
-import type { AppDeps, AppEnv } from './context.ts';
+import type { AppDeps } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
+import type { ApiRoutes } from './route.ts';
 import {
   CreatedWebhookSchema,
   CreateSubscriptionSchema,
+  DeliveriesQuery,
   DeliveryParams,
   DeliverySchema,
   SubscriptionIdParams,
@@ -39,13 +41,13 @@ export function presentDelivery(delivery: Delivery) {
   return visible;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
+const json = <T extends z.ZodMiniType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
 
 export function registerSubscriptionRoutes(
-  app: OpenAPIHono<AppEnv>,
+  api: ApiRoutes,
   deps: AppDeps & { subscriptions: SubscriptionRoutesDeps },
 ): void {
   const { service: loadService } = deps.subscriptions;
@@ -62,14 +64,14 @@ export function registerSubscriptionRoutes(
   };
   const security = [{ bearer: [] }];
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'post',
       path: '/v1/subscriptions',
       tags: ['Subscriptions'],
       summary: 'Subscribe by email (anyone; double opt-in) or webhook (key with subscriptions:write)',
       request: {
-        body: { required: true, content: { 'application/json': { schema: CreateSubscriptionSchema } } },
+        body: CreateSubscriptionSchema,
       },
       responses: {
         201: json(
@@ -79,10 +81,10 @@ export function registerSubscriptionRoutes(
         202: json(SubscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
         ...problemResponses(400, 401, 403, 429),
       },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const body = c.req.valid('json');
+      const body = input.body;
       if (body.channel === 'email') {
         const subscription = await service.subscribeEmail(body.address, body.filter, body.types);
         return c.json(presentSubscription(subscription), 202);
@@ -106,8 +108,8 @@ export function registerSubscriptionRoutes(
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'get',
       path: '/v1/subscriptions/{id}',
       tags: ['Subscriptions'],
@@ -118,12 +120,12 @@ export function registerSubscriptionRoutes(
         200: json(SubscriptionSchema, 'The subscription'),
         ...problemResponses(400, 401, 403, 404),
       },
-    }),
-    async (c) => c.json(presentSubscription(await managed(c, c.req.valid('param').id)), 200),
+    },
+    async (c, input) => c.json(presentSubscription(await managed(c, input.params.id)), 200),
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'patch',
       path: '/v1/subscriptions/{id}',
       tags: ['Subscriptions'],
@@ -131,18 +133,18 @@ export function registerSubscriptionRoutes(
       security,
       request: {
         params: SubscriptionIdParams,
-        body: { required: true, content: { 'application/json': { schema: UpdateSubscriptionSchema } } },
+        body: UpdateSubscriptionSchema,
       },
       responses: {
         200: json(SubscriptionSchema, 'The changed subscription'),
         ...problemResponses(400, 401, 403, 404),
       },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const { id } = c.req.valid('param');
+      const { id } = input.params;
       await managed(c, id);
-      const body = c.req.valid('json');
+      const body = input.body;
       const updated = await service.update(id, {
         ...(body.filter ? { filter: body.filter } : {}),
         ...(body.types ? { types: body.types } : {}),
@@ -154,8 +156,8 @@ export function registerSubscriptionRoutes(
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'delete',
       path: '/v1/subscriptions/{id}',
       tags: ['Subscriptions'],
@@ -163,18 +165,18 @@ export function registerSubscriptionRoutes(
       security,
       request: { params: SubscriptionIdParams },
       responses: { 204: { description: 'Unsubscribed' }, ...problemResponses(400, 401, 403, 404) },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const { id } = c.req.valid('param');
+      const { id } = input.params;
       await managed(c, id);
       await service.unsubscribe(id);
       return c.body(null, 204);
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'post',
       path: '/v1/subscriptions/{id}/test',
       tags: ['Subscriptions'],
@@ -185,17 +187,17 @@ export function registerSubscriptionRoutes(
         200: json(DeliverySchema, 'The ping delivery and its attempt'),
         ...problemResponses(400, 401, 403, 404),
       },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const { id } = c.req.valid('param');
+      const { id } = input.params;
       await managed(c, id);
       return c.json(presentDelivery(await service.ping(id)), 200);
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'post',
       path: '/v1/subscriptions/{id}/secret',
       tags: ['Subscriptions'],
@@ -204,15 +206,15 @@ export function registerSubscriptionRoutes(
       request: { params: SubscriptionIdParams },
       responses: {
         200: json(
-          z.object({ secret: z.string(), previousSecretsValidUntil: z.string().nullable() }),
+          z.object({ secret: z.string(), previousSecretsValidUntil: z.nullable(z.string()) }),
           'The new secret (shown once)',
         ),
         ...problemResponses(400, 401, 403, 404),
       },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const { id } = c.req.valid('param');
+      const { id } = input.params;
       await managed(c, id);
       const { subscription, secret } = await service.rotateSecret(id);
       const until =
@@ -225,8 +227,8 @@ export function registerSubscriptionRoutes(
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'get',
       path: '/v1/subscriptions/{id}/deliveries',
       tags: ['Subscriptions'],
@@ -234,27 +236,21 @@ export function registerSubscriptionRoutes(
       security,
       request: {
         params: SubscriptionIdParams,
-        query: z.object({
-          limit: z.coerce.number().int().min(1).max(100).default(50),
-          before: z
-            .string()
-            .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'is not a delivery id' })
-            .optional(),
-        }),
+        query: DeliveriesQuery,
       },
       responses: {
         200: json(
-          z.object({ items: z.array(DeliverySchema), nextBefore: z.string().nullable() }),
+          z.object({ items: z.array(DeliverySchema), nextBefore: z.nullable(z.string()) }),
           'Deliveries',
         ),
         ...problemResponses(400, 401, 403, 404),
       },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const { id } = c.req.valid('param');
+      const { id } = input.params;
       await managed(c, id);
-      const { limit, before } = c.req.valid('query');
+      const { limit, before } = input.query;
       const { deliveries, more } = await service.deliveries(id, limit, before);
       return c.json(
         { items: deliveries.map(presentDelivery), nextBefore: more ? (deliveries.at(-1)?.id ?? null) : null },
@@ -263,8 +259,8 @@ export function registerSubscriptionRoutes(
     },
   );
 
-  app.openapi(
-    createRoute({
+  api.route(
+    {
       method: 'post',
       path: '/v1/subscriptions/{id}/deliveries/{deliveryId}/retry',
       tags: ['Subscriptions'],
@@ -272,10 +268,10 @@ export function registerSubscriptionRoutes(
       security,
       request: { params: DeliveryParams },
       responses: { 202: json(DeliverySchema, 'Queued'), ...problemResponses(400, 401, 403, 404, 409) },
-    }),
-    async (c) => {
+    },
+    async (c, input) => {
       const service = await loadService();
-      const { id, deliveryId } = c.req.valid('param');
+      const { id, deliveryId } = input.params;
       await managed(c, id);
       return c.json(presentDelivery(await service.retry(id, deliveryId)), 202);
     },

@@ -1,128 +1,143 @@
-import { z } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
 import { eventKinds, normaliseActorQuery, normaliseKey } from '../domain/event.ts';
 import { alertTypes } from '../domain/subscription.ts';
+import { meta, named } from './schema-meta.ts';
 
-export const SubscriptionFilterSchema = z
-  .strictObject({
-    kinds: z.array(z.enum(eventKinds)).max(20).default([]),
-    actors: z
-      .array(z.string().trim().min(1).max(200))
-      .max(20)
-      .default([])
-      .transform((actors) => [...new Set(actors.map(normaliseActorQuery))]),
-    tags: z
-      .array(z.string().trim().min(1).max(50))
-      .max(20)
-      .default([])
-      .transform((tags) => [...new Set(tags.map(normaliseKey))]),
-  })
-  .openapi('SubscriptionFilter', {
+/** A list of up to 20 trimmed names, normalised and without repeats. */
+const names = (max: number, normalise: (name: string) => string) =>
+  z.pipe(
+    z._default(
+      z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(max))).check(z.maxLength(20)),
+      [],
+    ),
+    z.transform((values: string[]) => [...new Set(values.map(normalise))]),
+  );
+
+export const SubscriptionFilterSchema = named(
+  'SubscriptionFilter',
+  z.strictObject({
+    kinds: z._default(z.array(z.enum(eventKinds)).check(z.maxLength(20)), []),
+    actors: names(200, normaliseActorQuery),
+    tags: names(50, normaliseKey),
+  }),
+  {
     description:
       'Every named dimension must match (kinds OR, actors OR, tags OR). An empty filter matches every event.',
     example: { kinds: ['missile-launch', 'missile-finding'], actors: ['KP'] },
-  });
+  },
+);
 
 const emptyFilter = { kinds: [], actors: [], tags: [] };
-const TypesSchema = z
-  .array(z.enum(alertTypes))
-  .min(1)
-  .max(alertTypes.length)
-  .default(['event.created'])
-  .transform((types) => [...new Set(types)])
-  .openapi({ description: 'Which changes to be told about (default: event.created only)' });
+const TypesSchema = meta(
+  z.pipe(
+    z._default(z.array(z.enum(alertTypes)).check(z.minLength(1), z.maxLength(alertTypes.length)), [
+      'event.created',
+    ]),
+    z.transform((types: (typeof alertTypes)[number][]) => [...new Set(types)]),
+  ),
+  { description: 'Which changes to be told about (default: event.created only)' },
+);
 
-const webhookUrl = z
-  .string()
-  .max(2000)
-  .refine((value) => URL.canParse(value), { message: 'must be an absolute URL' })
-  .openapi({ example: 'https://hooks.example.org/dateline' });
+const webhookUrl = meta(
+  z.string().check(
+    z.maxLength(2000),
+    z.refine((value) => URL.canParse(value), { message: 'must be an absolute URL' }),
+  ),
+  { example: 'https://hooks.example.org/dateline' },
+);
 
-export const CreateSubscriptionSchema = z
-  .discriminatedUnion('channel', [
+const email = () => z.email().check(z.maxLength(254));
+
+export const CreateSubscriptionSchema = named(
+  'CreateSubscription',
+  z.discriminatedUnion('channel', [
     z.strictObject({
       channel: z.literal('email'),
-      address: z.email().max(254),
-      filter: SubscriptionFilterSchema.default(emptyFilter),
+      address: email(),
+      filter: z._default(SubscriptionFilterSchema, emptyFilter),
       types: TypesSchema,
     }),
     z.strictObject({
       channel: z.literal('webhook'),
       url: webhookUrl,
-      contactEmail: z
-        .email()
-        .max(254)
-        .optional()
-        .openapi({ description: 'Told if the webhook is disabled after failing for days' }),
-      filter: SubscriptionFilterSchema.default(emptyFilter),
+      contactEmail: meta(z.optional(email()), {
+        description: 'Told if the webhook is disabled after failing for days',
+      }),
+      filter: z._default(SubscriptionFilterSchema, emptyFilter),
       types: TypesSchema,
     }),
-  ])
-  .openapi('CreateSubscription');
+  ]),
+);
 
-export const UpdateSubscriptionSchema = z
-  .strictObject({
-    filter: SubscriptionFilterSchema.optional(),
-    types: TypesSchema.optional(),
-    url: webhookUrl.optional(),
-    contactEmail: z.email().max(254).nullable().optional(),
-    status: z.literal('active').optional().openapi({ description: 'Re-enable a disabled subscription' }),
-  })
-  .openapi('UpdateSubscription');
+export const UpdateSubscriptionSchema = named(
+  'UpdateSubscription',
+  z.strictObject({
+    filter: z.optional(SubscriptionFilterSchema),
+    types: z.optional(TypesSchema),
+    url: z.optional(webhookUrl),
+    contactEmail: z.optional(z.nullable(email())),
+    status: meta(z.optional(z.literal('active')), { description: 'Re-enable a disabled subscription' }),
+  }),
+);
 
-export const SubscriptionSchema = z
-  .object({
+const strings = () => z.array(z.string());
+
+export const SubscriptionSchema = named(
+  'Subscription',
+  z.object({
     id: z.string(),
     channel: z.enum(['email', 'webhook']),
-    address: z.string().optional(),
-    url: z.string().optional(),
-    contactEmail: z.string().optional(),
-    filter: z.object({ kinds: z.array(z.string()), actors: z.array(z.string()), tags: z.array(z.string()) }),
+    address: z.optional(z.string()),
+    url: z.optional(z.string()),
+    contactEmail: z.optional(z.string()),
+    filter: z.object({ kinds: strings(), actors: strings(), tags: strings() }),
     types: z.array(z.enum(alertTypes)),
     status: z.enum(['pending', 'active', 'disabled', 'unsubscribed']),
-    statusReason: z.string().optional(),
-    failingSince: z.string().optional(),
+    statusReason: z.optional(z.string()),
+    failingSince: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-  })
-  .openapi('Subscription');
+  }),
+);
 
-export const CreatedWebhookSchema = SubscriptionSchema.extend({
-  secret: z.string().openapi({ description: 'Signing secret (whsec_…); shown only now' }),
-  token: z.string().openapi({ description: 'Management token for this subscription; shown only now' }),
-}).openapi('CreatedWebhookSubscription');
+export const CreatedWebhookSchema = named(
+  'CreatedWebhookSubscription',
+  z.extend(SubscriptionSchema, {
+    secret: meta(z.string(), { description: 'Signing secret (whsec_…); shown only now' }),
+    token: meta(z.string(), { description: 'Management token for this subscription; shown only now' }),
+  }),
+);
 
-export const DeliverySchema = z
-  .object({
-    id: z.string().openapi({ description: 'Also the webhook-id header, stable across retries' }),
+export const DeliverySchema = named(
+  'Delivery',
+  z.object({
+    id: meta(z.string(), { description: 'Also the webhook-id header, stable across retries' }),
     kind: z.string(),
-    eventId: z.string().optional(),
+    eventId: z.optional(z.string()),
     status: z.enum(['pending', 'delivered', 'dead', 'gone', 'skipped']),
     attempts: z.array(
       z.object({
         at: z.string(),
-        status: z.number().optional(),
-        error: z.string().optional(),
+        status: z.optional(z.number()),
+        error: z.optional(z.string()),
         latencyMs: z.number(),
       }),
     ),
-    nextAttemptAt: z.string().optional(),
+    nextAttemptAt: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-  })
-  .openapi('Delivery');
+  }),
+);
 
-export const SubscriptionIdParams = z.object({
-  id: z
-    .string()
-    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'is not a subscription id' })
-    .openapi({ param: { name: 'id', in: 'path' } }),
+const ulid = (message: string) => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message }));
+
+export const SubscriptionIdParams = z.object({ id: ulid('is not a subscription id') });
+
+export const DeliveryParams = z.extend(SubscriptionIdParams, { deliveryId: ulid('is not a delivery id') });
+
+export const DeliveriesQuery = z.object({
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  before: z.optional(ulid('is not a delivery id')),
 });
 
-export const DeliveryParams = SubscriptionIdParams.extend({
-  deliveryId: z
-    .string()
-    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'is not a delivery id' })
-    .openapi({ param: { name: 'deliveryId', in: 'path' } }),
-});
-
-export const TokenQuery = z.object({ token: z.string().min(1).max(500) });
+export const TokenQuery = z.object({ token: z.string().check(z.minLength(1), z.maxLength(500)) });

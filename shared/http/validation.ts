@@ -1,9 +1,9 @@
-import type { ZodError } from 'zod';
+import type { $ZodError } from 'zod/v4/core';
 import { ValidationError } from '../errors.ts';
 
 /** Turns zod issues into the problem's `errors: [{path, message}]`, paths prefixed by where they came from. */
 export function validationErrorFrom(
-  error: ZodError,
+  error: $ZodError,
   where: 'body' | 'query' | 'params' | 'headers',
 ): ValidationError {
   const errors = error.issues.map((issue) => ({

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import { drainChangeFeed } from '../../shared/alerts/change-feed.ts';
 import { attemptDelivery, type DeliverDeps } from '../../shared/alerts/deliver.ts';
 import type { DeliveryQueue, FanoutDeps } from '../../shared/alerts/fanout.ts';
@@ -78,7 +78,7 @@ export interface AlertStackOptions {
 
 export interface AlertStack {
   table: Table;
-  app: OpenAPIHono<AppEnv>;
+  app: Hono<AppEnv>;
   events: EventService;
   eventRepository: EventRepository;
   subscriptionRepository: SubscriptionRepository;

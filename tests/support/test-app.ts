@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import { ApiKeyStore, type Scope } from '../../shared/auth/api-keys.ts';
 import type { TimelineEvent } from '../../shared/domain/event.ts';
 import { EventService } from '../../shared/events/event-service.ts';
@@ -30,7 +30,7 @@ export async function startTestTable(tableName = `dateline-test-${++tableCounter
 }
 
 export interface TestStack {
-  app: OpenAPIHono<AppEnv>;
+  app: Hono<AppEnv>;
   table: Table;
   endpoint: string;
   events: EventService;

@@ -1,0 +1,146 @@
+import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type * as z from 'zod/mini';
+import type { AppEnv } from './context.ts';
+import { validationErrorFrom } from './validation.ts';
+
+/** The parts of a request a route validates, each with its schema. */
+export interface RequestSchemas {
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  headers?: z.ZodMiniType;
+  /** A required JSON body; `bodyTypes` are the media types it may come as (default application/json). */
+  body?: z.ZodMiniType;
+}
+
+/** What the handler gets: each validated part, typed by its schema's output. */
+export type Validated<S extends RequestSchemas> = {
+  [K in keyof S]: S[K] extends z.ZodMiniType ? z.output<S[K]> : never;
+};
+
+export interface ResponseSpec {
+  description: string;
+  content?: Record<string, { schema: z.ZodMiniType }>;
+}
+
+/** A route as the OpenAPI document describes it. */
+export interface RouteSpec<S extends RequestSchemas = RequestSchemas> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI style: `/v1/events/{id}`. */
+  path: string;
+  tags?: string[];
+  summary?: string;
+  description?: string;
+  security?: Record<string, string[]>[];
+  /** Run before validation (for example the API key check): no access, no look at the input. */
+  middleware?: MiddlewareHandler<AppEnv>[];
+  request?: S;
+  bodyTypes?: string[];
+  responses: Record<number, ResponseSpec>;
+}
+
+export type RouteHandler<S extends RequestSchemas> = (
+  c: Context<AppEnv>,
+  input: Validated<S>,
+) => Response | Promise<Response>;
+
+/** Registers routes on the Hono app and keeps their specs for the OpenAPI document. */
+export class ApiRoutes {
+  readonly specs: RouteSpec[] = [];
+
+  constructor(private readonly app: Hono<AppEnv>) {}
+
+  route<S extends RequestSchemas = Record<never, never>>(spec: RouteSpec<S>, handler: RouteHandler<S>): void {
+    this.specs.push(spec as RouteSpec);
+    const request = spec.request;
+    const validate = request ? validator(request, spec.bodyTypes ?? ['application/json']) : undefined;
+    const handle: Handler<AppEnv> = validate
+      ? async (c) => handler(c, (await validate(c)) as Validated<S>)
+      : (c) => handler(c, {} as Validated<S>);
+    const path = spec.path.replaceAll(/\/{(.+?)}/g, '/:$1');
+    const handlers: Handler<AppEnv>[] = [...(spec.middleware ?? []), handle];
+    (this.app.on as (method: string, path: string, ...handlers: Handler<AppEnv>[]) => void)(
+      spec.method.toUpperCase(),
+      path,
+      ...handlers,
+    );
+  }
+}
+
+function parse(schema: z.ZodMiniType, value: unknown, where: 'body' | 'query' | 'params' | 'headers') {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationErrorFrom(result.error, where);
+  return result.data;
+}
+
+/** Validates query, params, headers and then the body, in that order; the first failure is thrown. */
+function validator(request: RequestSchemas, bodyTypes: string[]) {
+  const { query, params, headers, body } = request;
+  return async (c: Context<AppEnv>): Promise<Record<string, unknown>> => {
+    const valid: Record<string, unknown> = {};
+    if (query) valid.query = parse(query, readQuery(c), 'query');
+    if (params) valid.params = parse(params, c.req.param(), 'params');
+    // Header names arrive lower-cased; the schemas name them in lower case.
+    if (headers) valid.headers = parse(headers, c.req.header(), 'headers');
+    if (body) valid.body = parse(body, await readJsonBody(c, bodyTypes), 'body');
+    return valid;
+  };
+}
+
+/** Each query parameter once as a string, a repeated one as an array of its values. */
+function readQuery(c: Context): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    query[name] = values.length === 1 ? values[0]! : values;
+  }
+  return query;
+}
+
+// The API's content-type rules: a gate on the declared media types, then Hono's test for a JSON body.
+const jsonRequest = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
+const isJsonType = (mediaType: string) => /^application\/([a-z-.]+\+)?json/i.test(mediaType);
+
+function matchesMediaType(contentType: string, mediaType: string): boolean {
+  if (isJsonType(mediaType)) return jsonRequest.test(contentType);
+  return contentType.split(';')[0]!.trim().toLowerCase() === mediaType.toLowerCase();
+}
+
+/**
+ * The JSON body: a content type other than the route's → 415; no content type but a body → 415;
+ * no JSON content type (and no body) → `{}`, so the schema reports what is missing; malformed → 400.
+ */
+async function readJsonBody(c: Context, bodyTypes: string[]): Promise<unknown> {
+  const contentType = c.req.header('content-type');
+  if (contentType) {
+    if (!bodyTypes.some((mediaType) => matchesMediaType(contentType, mediaType))) {
+      throw new HTTPException(415, { message: 'Unsupported Media Type' });
+    }
+  } else if (await hasRequestBody(c)) {
+    throw new HTTPException(415, { message: 'Unsupported Media Type' });
+  }
+  if (!contentType || !jsonMediaType.test(contentType.split(';')[0]!.trim().toLowerCase())) return {};
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HTTPException(400, { message: 'Malformed JSON in request body' });
+  }
+}
+
+async function hasRequestBody(c: Context): Promise<boolean> {
+  const raw = c.req.raw;
+  if (raw.body === null) return false;
+  if (raw.bodyUsed) return (await c.req.arrayBuffer()).byteLength > 0;
+  const body = raw.clone().body;
+  if (body === null) return false;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      if (value.byteLength > 0) return true;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
