@@ -9,7 +9,6 @@ import type { IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import { parseRetryAfter } from './retry-schedule.ts';
 
 export const WEBHOOK_USER_AGENT = 'Dateline-Webhooks/1';
@@ -193,6 +192,18 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Whether two IP address strings name the same address (IPv6 spellings compared in WHATWG URL's compressed form). */
 function sameAddress(a: string, b: string): boolean {
-  return ipaddr.parse(a).toNormalizedString() === ipaddr.parse(b).toNormalizedString() && isIP(a) === isIP(b);
+  const family = isIP(a);
+  if (family === 0 || family !== isIP(b)) return false;
+  if (family === 4) return a === b;
+  const canonical = (address: string) => {
+    try {
+      return new URL(`http://[${address}]/`).hostname;
+    } catch {
+      return undefined;
+    }
+  };
+  const first = canonical(a);
+  return first !== undefined && first === canonical(b);
 }

@@ -276,6 +276,15 @@ describe('sendWebhook', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('matches an IPv6 literal to its checked address however either is spelled', async () => {
+    const send = (addresses: string[]) =>
+      sendWebhook({ url: 'http://[::1]:9/', headers: {}, body: BODY, addresses, timeoutMs: 2000 });
+    // Matched: it goes on to connect (nothing listens there, so the send itself fails).
+    expect((await send(['0:0:0:0:0:0:0:1'])).error).not.toBe('no checked address for host');
+    expect(await send(['::2'])).toMatchObject({ ok: false, error: 'no checked address for host' });
+    expect(await send(['127.0.0.1'])).toMatchObject({ ok: false, error: 'no checked address for host' });
+  });
+
   it('refuses to send without any checked address', async () => {
     const result = await sendWebhook({
       url: 'http://hooks.dateline.invalid/',

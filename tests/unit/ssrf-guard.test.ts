@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { assertSafeWebhookUrl, classifyAddress, defaultResolver } from '../../shared/delivery/ssrf-guard.ts';
+import { classifyAddress } from '../../shared/delivery/ip-ranges.ts';
+import { assertSafeWebhookUrl, defaultResolver } from '../../shared/delivery/ssrf-guard.ts';
 import { UnsafeTargetError } from '../../shared/errors.ts';
 
 /** A resolver that fails the test if consulted: IP literals must never reach DNS. */
