@@ -4,6 +4,7 @@ import { buildEventItem, EventRepository } from '../shared/store/event-repositor
 import { IdempotencyStore } from '../shared/store/idempotency-store.ts';
 import { timelineItems } from '../shared/store/timeline-items.ts';
 import type { TimelinePageRequest } from '../shared/store/timeline-reader.ts';
+import { timelineFilter } from '../tests/fixtures/events.ts';
 import { bulkWrite, startBenchDynamo } from './lib/dynamo-bench.ts';
 import { BENCH_TAG, benchId, RARE_ACTOR, randomEventInput, rng } from './lib/fixtures.ts';
 import { envNumber, log, quick, round } from './lib/stats.ts';
@@ -107,14 +108,7 @@ export async function measureTimelineReads(): Promise<{ rows: TimelineReadRow[];
       }
       log(`timeline: ${loaded} events loaded (${Math.round((performance.now() - started) / 1000)} s)`);
       for (const { name, filter } of [...TIMELINE_FILTERS, ...EXTRA_FILTERS]) {
-        const page = await service.list({
-          kinds: [],
-          actors: [],
-          tags: [],
-          order: 'asc',
-          ...filter,
-          limit: PAGE_SIZE,
-        });
+        const page = await service.list({ ...timelineFilter(filter), limit: PAGE_SIZE });
         const extra = !TIMELINE_FILTERS.some((f) => f.name === name);
         const itemsRead = page.itemsRead;
         let label = name;
@@ -125,11 +119,7 @@ export async function measureTimelineReads(): Promise<{ rows: TimelineReadRow[];
         if (extra && page.next) {
           // Informational: the second page of the same query, through its cursor.
           const second = await service.list({
-            kinds: [],
-            actors: [],
-            tags: [],
-            order: 'asc',
-            ...filter,
+            ...timelineFilter(filter),
             limit: PAGE_SIZE,
             after: page.next,
           });

@@ -70,23 +70,30 @@ export async function measureWebhookThroughput(): Promise<WebhookThroughputResul
     let delivered = 0;
     let eventIndex = 0;
 
-    const pipelineRound = async () => {
-      const inputs = Array.from({ length: eventsPerRound }, () => randomEventInput(random));
+    /** Runs `send`, waits until the receiver has this round's deliveries, and records the rate. */
+    const timedRound = async (name: string, rates: number[], send: () => Promise<unknown>) => {
       const target = delivered + perRound;
       const started = performance.now();
       const cpu = process.cpuUsage();
-      await mapLimit(inputs, 4, async (input) => {
-        const response = await api('POST', '/v1/events', input);
-        if (response.status !== 201)
-          throw new Error(`create answered ${response.status}: ${JSON.stringify(response.body)}`);
-      });
+      await send();
       await receiver.waitFor(target, timeoutMs);
       const seconds = (performance.now() - started) / 1000;
       delivered = target;
-      pipelineRates.push(perRound / seconds);
+      rates.push(perRound / seconds);
       const used = process.cpuUsage(cpu);
       log(
-        `webhooks: pipeline ${perRound} deliveries in ${seconds.toFixed(2)} s (CPU ${Math.round((used.user + used.system) / 10 / (seconds * 1000))}% of a core)`,
+        `webhooks: ${name} ${perRound} deliveries in ${seconds.toFixed(2)} s (CPU ${Math.round((used.user + used.system) / 10 / (seconds * 1000))}% of a core)`,
+      );
+    };
+
+    const pipelineRound = async () => {
+      const inputs = Array.from({ length: eventsPerRound }, () => randomEventInput(random));
+      await timedRound('pipeline', pipelineRates, () =>
+        mapLimit(inputs, 4, async (input) => {
+          const response = await api('POST', '/v1/events', input);
+          if (response.status !== 201)
+            throw new Error(`create answered ${response.status}: ${JSON.stringify(response.body)}`);
+        }),
       );
     };
 
@@ -101,36 +108,27 @@ export async function measureWebhookThroughput(): Promise<WebhookThroughputResul
         });
       });
       eventIndex++;
-      const target = delivered + perRound;
-      const started = performance.now();
-      const cpu = process.cpuUsage();
-      await mapLimit(bodies, WORKER_CONCURRENCY, async (body, i) => {
-        const id = benchId(31, eventIndex * 100_000 + i);
-        const now = new Date();
-        await rawTable.client.send(
-          new PutCommand({
-            TableName: 'dateline',
-            Item: {
-              pk: `SUB#raw`,
-              sk: `DLV#${id}`,
-              type: 'delivery',
-              body,
-              status: 'delivered',
-              at: now.toISOString(),
-            },
-          }),
-        );
-        const headers = signWebhook({ id, timestamp: now, body, secrets: [secrets[i % secrets.length]!] });
-        const result = await sendWebhook({ url: receiver.url, headers, body, addresses: ['127.0.0.1'] });
-        if (!result.ok) throw new Error(`raw POST failed: ${result.status ?? result.error}`);
-      });
-      await receiver.waitFor(target, timeoutMs);
-      const seconds = (performance.now() - started) / 1000;
-      delivered = target;
-      rawRates.push(perRound / seconds);
-      const used = process.cpuUsage(cpu);
-      log(
-        `webhooks: raw ${perRound} deliveries in ${seconds.toFixed(2)} s (CPU ${Math.round((used.user + used.system) / 10 / (seconds * 1000))}% of a core)`,
+      await timedRound('raw', rawRates, () =>
+        mapLimit(bodies, WORKER_CONCURRENCY, async (body, i) => {
+          const id = benchId(31, eventIndex * 100_000 + i);
+          const now = new Date();
+          await rawTable.client.send(
+            new PutCommand({
+              TableName: 'dateline',
+              Item: {
+                pk: `SUB#raw`,
+                sk: `DLV#${id}`,
+                type: 'delivery',
+                body,
+                status: 'delivered',
+                at: now.toISOString(),
+              },
+            }),
+          );
+          const headers = signWebhook({ id, timestamp: now, body, secrets: [secrets[i % secrets.length]!] });
+          const result = await sendWebhook({ url: receiver.url, headers, body, addresses: ['127.0.0.1'] });
+          if (!result.ok) throw new Error(`raw POST failed: ${result.status ?? result.error}`);
+        }),
       );
     };
 

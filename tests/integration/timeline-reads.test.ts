@@ -20,7 +20,7 @@ import { buildEventItem, EventRepository } from '../../shared/store/event-reposi
 import { IdempotencyStore } from '../../shared/store/idempotency-store.ts';
 import { timelineItems } from '../../shared/store/timeline-items.ts';
 import type { TimelineFilter } from '../../shared/store/timeline-plan.ts';
-import { icaroSource, state } from '../fixtures/events.ts';
+import { icaroSource, state, timelineFilter } from '../fixtures/events.ts';
 import { seededRandom } from '../fixtures/random.ts';
 import { eventsPath, getPage, startTestStack, type TestStack } from '../support/test-app.ts';
 
@@ -155,14 +155,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const filter = (overrides: Partial<TimelineFilter> = {}): TimelineFilter => ({
-  kinds: [],
-  actors: [],
-  tags: [],
-  order: 'asc',
-  ...overrides,
-});
-
 /** The answer by brute force: every generated event checked against the filter, in timeline order. */
 function bruteForce(f: TimelineFilter): TimelineEvent[] {
   const matching = all.filter(
@@ -195,7 +187,11 @@ async function readPages(f: TimelineFilter, pages: number) {
 }
 
 const june2020 = (order: 'asc' | 'desc' = 'asc') =>
-  filter({ from: parseRangeBoundary('2020-06', 'from'), to: parseRangeBoundary('2020-06', 'to'), order });
+  timelineFilter({
+    from: parseRangeBoundary('2020-06', 'from'),
+    to: parseRangeBoundary('2020-06', 'to'),
+    order,
+  });
 
 /** Events already in progress when a range begins (they start before `from` and end on or after it). */
 const inProgressAt = (from: string) =>
@@ -204,7 +200,7 @@ const inProgressAt = (from: string) =>
 describe('timeline reads over 2,000 events', () => {
   it('holds the data set: 2,000 events, 20 with the rare actor', () => {
     expect(all).toHaveLength(TOTAL);
-    expect(bruteForce(filter({ actors: [RARE_ACTOR] }))).toHaveLength(20);
+    expect(bruteForce(timelineFilter({ actors: [RARE_ACTOR] }))).toHaveLength(20);
   });
 
   it('has a full page and more in June 2020, with events in progress on 1 June', () => {
@@ -213,18 +209,21 @@ describe('timeline reads over 2,000 events', () => {
   });
 
   const singleDimension: [string, () => TimelineFilter][] = [
-    [`the rare actor ${RARE_ACTOR}`, () => filter({ actors: [RARE_ACTOR] })],
-    ['a common actor (RU)', () => filter({ actors: ['RU'] })],
-    ['a kind (missile-launch)', () => filter({ kinds: ['missile-launch'] })],
-    ['a kind, newest first (statement)', () => filter({ kinds: ['statement'], order: 'desc' })],
-    ['a tag (arms-embargo)', () => filter({ tags: ['arms-embargo'] })],
+    [`the rare actor ${RARE_ACTOR}`, () => timelineFilter({ actors: [RARE_ACTOR] })],
+    ['a common actor (RU)', () => timelineFilter({ actors: ['RU'] })],
+    ['a kind (missile-launch)', () => timelineFilter({ kinds: ['missile-launch'] })],
+    ['a kind, newest first (statement)', () => timelineFilter({ kinds: ['statement'], order: 'desc' })],
+    ['a tag (arms-embargo)', () => timelineFilter({ tags: ['arms-embargo'] })],
   ];
 
   const ranges: [string, () => TimelineFilter][] = [
     ['a month in the middle (June 2020)', () => june2020()],
     ['a month in the middle, newest first', () => june2020('desc')],
-    ['days in the middle (2020-06-15 to 2020-06-20)', () => filter({ from: '2020-06-15', to: '2020-06-20' })],
-    ['the rare actor from 2018 on', () => filter({ actors: [RARE_ACTOR], from: '2018-01-01' })],
+    [
+      'days in the middle (2020-06-15 to 2020-06-20)',
+      () => timelineFilter({ from: '2020-06-15', to: '2020-06-20' }),
+    ],
+    ['the rare actor from 2018 on', () => timelineFilter({ actors: [RARE_ACTOR], from: '2018-01-01' })],
   ];
 
   for (const [name, make] of [...singleDimension, ...ranges]) {
@@ -281,7 +280,7 @@ describe('timeline reads over 2,000 events', () => {
   it('serves the same first page over HTTP', async () => {
     const page = await getPage(stack.app, eventsPath({ actor: RARE_ACTOR.toLowerCase(), limit: PAGE }));
     expect(page.items.map((event) => event.id)).toEqual(
-      bruteForce(filter({ actors: [RARE_ACTOR] }))
+      bruteForce(timelineFilter({ actors: [RARE_ACTOR] }))
         .slice(0, PAGE)
         .map((event) => event.id),
     );

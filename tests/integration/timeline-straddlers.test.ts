@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareTimeline, overlapsRange } from '../../shared/domain/dates.ts';
 import type { TimelineEvent } from '../../shared/domain/event.ts';
 import type { TimelineFilter } from '../../shared/store/timeline-plan.ts';
-import { eventInput } from '../fixtures/events.ts';
+import { eventInput, timelineFilter } from '../fixtures/events.ts';
 import { startTestStack, type TestStack } from '../support/test-app.ts';
 
 /**
@@ -40,14 +40,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const range = (order: 'asc' | 'desc'): TimelineFilter => ({
-  from: '2019-06-15',
-  to: '2019-06-30',
-  kinds: [],
-  actors: [],
-  tags: [],
-  order,
-});
+const range = (order: 'asc' | 'desc') => timelineFilter({ from: '2019-06-15', to: '2019-06-30', order });
 
 async function walk(f: TimelineFilter) {
   const pages: { ids: string[]; itemsRead: number }[] = [];

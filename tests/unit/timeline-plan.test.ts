@@ -7,16 +7,8 @@ import {
   drivingDimensions,
   isStraddler,
   planTimeline,
-  type TimelineFilter,
 } from '../../shared/store/timeline-plan.ts';
-
-const filter = (overrides: Partial<TimelineFilter> = {}): TimelineFilter => ({
-  kinds: [],
-  actors: [],
-  tags: [],
-  order: 'asc',
-  ...overrides,
-});
+import { timelineFilter } from '../fixtures/events.ts';
 
 const WIDTH: Record<Granule['unit'], number> = { M: 7, Y: 4, D: 3, C: 2, K: 1 };
 
@@ -31,75 +23,81 @@ const coverageOf = (dimension: string, day: string) => [
 
 describe('drivingDimensions', () => {
   it('reads the whole timeline when nothing is filtered', () => {
-    expect(drivingDimensions(filter())).toEqual([{ name: 'all' }]);
+    expect(drivingDimensions(timelineFilter())).toEqual([{ name: 'all' }]);
   });
 
   it('drives by kind when only kinds are filtered, one partition per kind', () => {
-    expect(drivingDimensions(filter({ kinds: ['missile-launch', 'pact-signing'] }))).toEqual([
+    expect(drivingDimensions(timelineFilter({ kinds: ['missile-launch', 'pact-signing'] }))).toEqual([
       { name: 'kind', value: 'missile-launch' },
       { name: 'kind', value: 'pact-signing' },
     ]);
   });
 
   it('prefers tags to kinds', () => {
-    expect(drivingDimensions(filter({ kinds: ['statement'], tags: ['arms-embargo'] }))).toEqual([
+    expect(drivingDimensions(timelineFilter({ kinds: ['statement'], tags: ['arms-embargo'] }))).toEqual([
       { name: 'tag', value: 'arms-embargo' },
     ]);
   });
 
   it('prefers actors to tags and kinds', () => {
     expect(
-      drivingDimensions(filter({ kinds: ['statement'], tags: ['arms-embargo'], actors: ['KP'] })),
+      drivingDimensions(timelineFilter({ kinds: ['statement'], tags: ['arms-embargo'], actors: ['KP'] })),
     ).toEqual([{ name: 'actor', value: 'KP' }]);
   });
 });
 
 describe('planTimeline', () => {
   it('reads the all partition from start to end without a date range', () => {
-    expect(planTimeline(filter())).toEqual({ main: [{ pk: 'TL#all' }], straddlers: [], driving: 'all' });
+    expect(planTimeline(timelineFilter())).toEqual({
+      main: [{ pk: 'TL#all' }],
+      straddlers: [],
+      driving: 'all',
+    });
   });
 
   it('starts the main range at from', () => {
-    expect(planTimeline(filter({ from: '2024-01-01' })).main).toEqual([
+    expect(planTimeline(timelineFilter({ from: '2024-01-01' })).main).toEqual([
       { pk: 'TL#all', lower: '2024-01-01' },
     ]);
   });
 
   it('ends the main range after every sort key of the to day', () => {
-    const [range] = planTimeline(filter({ to: '2024-06-30' })).main;
+    const [range] = planTimeline(timelineFilter({ to: '2024-06-30' })).main;
     expect(range).toEqual({ pk: 'TL#all', upper: '2024-06-30~' });
     expect('2024-06-30#0000001#01J1Z8Q4Y6V3W2X1A0B9C8D7E6' <= range!.upper!).toBe(true);
     expect('2024-07-01#0000001#01J1Z8Q4Y6V3W2X1A0B9C8D7E6' <= range!.upper!).toBe(false);
   });
 
   it('bounds the main range on both sides with from and to', () => {
-    expect(planTimeline(filter({ from: '2024-06-01', to: '2024-06-30' })).main).toEqual([
+    expect(planTimeline(timelineFilter({ from: '2024-06-01', to: '2024-06-30' })).main).toEqual([
       { pk: 'TL#all', lower: '2024-06-01', upper: '2024-06-30~' },
     ]);
   });
 
   it('reads one main range per kind', () => {
-    const plan = planTimeline(filter({ kinds: ['missile-launch', 'resolution'] }));
+    const plan = planTimeline(timelineFilter({ kinds: ['missile-launch', 'resolution'] }));
     expect(plan.main).toEqual([{ pk: 'TL#kind#missile-launch' }, { pk: 'TL#kind#resolution' }]);
     expect(plan.driving).toBe('kind');
   });
 
   it('reads the actor partition and leaves the kind to be checked per item', () => {
-    const plan = planTimeline(filter({ actors: ['KP'], kinds: ['missile-launch'] }));
+    const plan = planTimeline(timelineFilter({ actors: ['KP'], kinds: ['missile-launch'] }));
     expect(plan.main).toEqual([{ pk: 'TL#actor#KP' }]);
     expect(plan.driving).toBe('actor');
   });
 
   it('reads the tag partition when tags are filtered', () => {
-    expect(planTimeline(filter({ tags: ['arms-embargo'] })).main).toEqual([{ pk: 'TL#tag#arms-embargo' }]);
+    expect(planTimeline(timelineFilter({ tags: ['arms-embargo'] })).main).toEqual([
+      { pk: 'TL#tag#arms-embargo' },
+    ]);
   });
 
   it('looks for no straddlers without from', () => {
-    expect(planTimeline(filter({ to: '2024-06-30' })).straddlers).toEqual([]);
+    expect(planTimeline(timelineFilter({ to: '2024-06-30' })).straddlers).toEqual([]);
   });
 
   describe('straddlers of a from in the middle of a month', () => {
-    const plan = planTimeline(filter({ from: '2024-06-15' }));
+    const plan = planTimeline(timelineFilter({ from: '2024-06-15' }));
 
     it('reads months that begin on the 1st of from’s month (spans 28 to 31 days)', () => {
       expect(plan.straddlers).toContainEqual({
@@ -133,7 +131,7 @@ describe('planTimeline', () => {
   });
 
   it('skips the month straddlers when from is the 1st of a month', () => {
-    const plan = planTimeline(filter({ from: '2024-06-01' }));
+    const plan = planTimeline(timelineFilter({ from: '2024-06-01' }));
     expect(plan.straddlers).toEqual([
       { pk: 'TL#all', lower: '2024-01-01#0000365', upper: '2024-01-01#0000366~' },
       ...coverageOf('all', '2024-06-01'),
@@ -141,11 +139,13 @@ describe('planTimeline', () => {
   });
 
   it('skips the month and year straddlers when from is 1 January', () => {
-    expect(planTimeline(filter({ from: '2024-01-01' })).straddlers).toEqual(coverageOf('all', '2024-01-01'));
+    expect(planTimeline(timelineFilter({ from: '2024-01-01' })).straddlers).toEqual(
+      coverageOf('all', '2024-01-01'),
+    );
   });
 
   it('looks for straddlers in every driving partition', () => {
-    const plan = planTimeline(filter({ from: '2024-01-01', actors: ['KP', 'RU'] }));
+    const plan = planTimeline(timelineFilter({ from: '2024-01-01', actors: ['KP', 'RU'] }));
     expect(plan.straddlers).toEqual([
       ...coverageOf('actor#KP', '2024-01-01'),
       ...coverageOf('actor#RU', '2024-01-01'),
