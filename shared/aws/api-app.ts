@@ -61,9 +61,12 @@ function lazySqsDeliveryQueue(queueUrl: string): DeliveryQueue {
   let queue: Promise<DeliveryQueue> | undefined;
   return {
     async enqueue(refs, fresh) {
-      queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./sqs-queue.ts')]).then(
-        ([sdk, { sqsDeliveryQueue }]) => sqsDeliveryQueue(new sdk.SQSClient({}), queueUrl),
-      );
+      queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./sqs-queue.ts')])
+        .then(([sdk, { sqsDeliveryQueue }]) => sqsDeliveryQueue(new sdk.SQSClient({}), queueUrl))
+        .catch((error: unknown) => {
+          queue = undefined; // the next enqueue tries again rather than failing for the container's life
+          throw error;
+        });
       return (await queue).enqueue(refs, fresh);
     },
   };

@@ -3,7 +3,7 @@ import { fanOutEvent } from '../alerts/fanout.ts';
 import type { AwsAlerts } from './alerts-runtime.ts';
 
 /** The event id a stream record is about, when it is an event item. */
-export function eventIdOfRecord(record: DynamoDBStreamEvent['Records'][number]): string | undefined {
+function eventIdOfRecord(record: DynamoDBStreamEvent['Records'][number]): string | undefined {
   const pk = record.dynamodb?.Keys?.pk?.S;
   return pk?.startsWith('EVENT#') ? pk.slice('EVENT#'.length) : undefined;
 }

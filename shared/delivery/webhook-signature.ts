@@ -10,7 +10,7 @@ const SECRET_PREFIX = 'whsec_';
 const SECRET_BYTES = 32;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
 export interface SignWebhookInput {
   id: string;

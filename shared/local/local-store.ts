@@ -4,7 +4,7 @@ import { ensureTable } from '../store/create-table.ts';
 import { createTable, type Table } from '../store/dynamo.ts';
 import { startDynalite } from './dynalite-server.ts';
 
-export const LOCAL_TABLE_NAME = 'dateline';
+const LOCAL_TABLE_NAME = 'dateline';
 
 export interface LocalStore {
   table: Table;

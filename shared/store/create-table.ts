@@ -8,7 +8,7 @@ import {
 import { keyAttributes, tableDefinition } from './table.ts';
 
 /** The CreateTable request for the shared declaration (used where no CDK deploys the table: dynalite). */
-export function createTableInput(tableName: string) {
+function createTableInput(tableName: string) {
   const attributes: AttributeDefinition[] = [...new Set(keyAttributes)].map((name) => ({
     AttributeName: name,
     AttributeType: 'S',

@@ -1,7 +1,7 @@
 /** Every key the table holds, built in one place. See docs/data-model.md for the access patterns. */
 
 export const EVENT_SK = 'EVENT';
-export const SUBSCRIPTION_SK = 'SUB';
+const SUBSCRIPTION_SK = 'SUB';
 export const FEED_PARTITION = 'FEED';
 export const DUE_PARTITION = 'DUE';
 
