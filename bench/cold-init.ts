@@ -65,7 +65,7 @@ async function bundle(
     write: true,
     logLevel: 'error',
   });
-  const [file, output] = Object.entries(result.metafile.outputs).find(([, out]) => out.entryPoint)!;
+  const [file, output] = Object.entries(result.metafile.outputs).find(([, out]) => out.entryPoint === entry)!;
   return { file: join(root, file), bytes: output.bytes };
 }
 

@@ -5,7 +5,7 @@ import type { EventService } from '../shared/events/event-service.ts';
 import { createApp } from '../shared/http/app.ts';
 import type { AppEnv } from '../shared/http/context.ts';
 import { ApiRoutes } from '../shared/http/route.ts';
-import { EventPageSchema, TimelineQuerySchema } from '../shared/http/schemas.ts';
+import { eventPageSchema, timelineQuerySchema } from '../shared/http/schemas.ts';
 import { createLogger } from '../shared/platform/logger.ts';
 import type { Table } from '../shared/store/dynamo.ts';
 import type { TimelinePageRequest, TimelinePageResult } from '../shared/store/timeline-reader.ts';
@@ -69,9 +69,9 @@ export async function measureRequestOverhead(): Promise<RequestOverheadResult> {
     {
       method: 'get',
       path: '/v1/events',
-      request: { query: TimelineQuerySchema },
+      request: { query: timelineQuerySchema },
       responses: {
-        200: { description: 'page', content: { 'application/json': { schema: EventPageSchema } } },
+        200: { description: 'page', content: { 'application/json': { schema: eventPageSchema } } },
       },
     },
     (c, input) => c.json({ items: events.slice(0, input.query.limit), nextCursor }, 200),

@@ -2,21 +2,21 @@ import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../domain/cursor.ts';
 import { parseRangeBoundary } from '../domain/dates.ts';
-import { normaliseActorQuery, normaliseKey, type TimelineEvent } from '../domain/event.ts';
+import { eventKinds, normaliseActorQuery, normaliseKey, type TimelineEvent } from '../domain/event.ts';
 import { PreconditionRequiredError, ValidationError } from '../errors.ts';
 import { requireScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { problemResponses } from './openapi-common.ts';
 import type { ApiRoutes } from './route.ts';
+import { lazy } from './schema-meta.ts';
 import {
-  EventInputSchema,
-  EventKindSchema,
-  EventPageSchema,
-  EventPatchSchema,
-  EventSchema,
-  IdParamSchema,
-  TimelineQuerySchema,
+  eventInputSchema,
+  eventPageSchema,
+  eventPatchSchema,
+  eventSchema,
+  idParamSchema,
+  timelineQuerySchema,
 } from './schemas.ts';
 import { validationErrorFrom } from './validation.ts';
 
@@ -41,7 +41,10 @@ function versionFromIfMatch(header: string): number {
 
 const eventHeaders = (event: TimelineEvent) => ({ etag: etagOf(event), 'cache-control': 'no-cache' });
 
-const ifMatchHeader = z.object({ 'if-match': z.optional(z.string()) });
+const ifMatchHeader = lazy(() => z.object({ 'if-match': z.optional(z.string()) }));
+const idempotencyHeader = lazy(() =>
+  z.object({ 'idempotency-key': z.optional(z.string().check(z.minLength(1), z.maxLength(255))) }),
+);
 
 export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
   const writeAccess = requireScope(deps.apiKeys, 'events:write');
@@ -56,11 +59,11 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       summary: 'List the timeline',
       description:
         'Events in timeline order. Filters: from/to (overlap with the event date), kind, actor, tag (repeatable; OR within a filter, AND across filters), q (text).',
-      request: { query: TimelineQuerySchema },
+      request: { query: timelineQuerySchema },
       responses: {
         200: {
           description: 'A page of events',
-          content: { 'application/json': { schema: EventPageSchema } },
+          content: { 'application/json': { schema: eventPageSchema } },
         },
         ...problemResponses(400),
       },
@@ -84,9 +87,9 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
         order: query.order,
       };
       for (const kind of filter.kinds) {
-        if (!EventKindSchema.safeParse(kind).success) {
+        if (!(eventKinds as readonly string[]).includes(kind)) {
           throw new ValidationError(`Unknown kind "${kind}"`, [
-            { path: 'query.kind', message: `must be one of ${EventKindSchema.options.join(', ')}` },
+            { path: 'query.kind', message: `must be one of ${eventKinds.join(', ')}` },
           ]);
         }
       }
@@ -114,11 +117,11 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       path: '/v1/events/{id}',
       tags: ['Timeline'],
       summary: 'Get one event',
-      request: { params: IdParamSchema },
+      request: { params: idParamSchema },
       responses: {
         200: {
           description: 'The event, with its ETag',
-          content: { 'application/json': { schema: EventSchema } },
+          content: { 'application/json': { schema: eventSchema } },
         },
         304: { description: 'Not modified since the ETag in If-None-Match' },
         ...problemResponses(400, 404),
@@ -145,13 +148,11 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       security: [{ bearer: [] }],
       middleware: [writeAccess],
       request: {
-        headers: z.object({
-          'idempotency-key': z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
-        }),
-        body: EventInputSchema,
+        headers: idempotencyHeader,
+        body: eventInputSchema,
       },
       responses: {
-        201: { description: 'Created', content: { 'application/json': { schema: EventSchema } } },
+        201: { description: 'Created', content: { 'application/json': { schema: eventSchema } } },
         ...problemResponses(400, 401, 403, 413, 422),
       },
     },
@@ -181,13 +182,13 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       security: [{ bearer: [] }],
       middleware: [writeAccess],
       request: {
-        params: IdParamSchema,
+        params: idParamSchema,
         headers: ifMatchHeader,
-        body: EventPatchSchema,
+        body: eventPatchSchema,
       },
       bodyTypes: ['application/merge-patch+json', 'application/json'],
       responses: {
-        200: { description: 'The changed event', content: { 'application/json': { schema: EventSchema } } },
+        200: { description: 'The changed event', content: { 'application/json': { schema: eventSchema } } },
         ...problemResponses(400, 401, 403, 404, 412, 413, 428),
       },
     },
@@ -203,7 +204,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       const patch = input.body as Record<string, unknown>;
       const event = await deps.events.update(id, expected, (current) => {
         const merged = applyMergePatch(current, patch);
-        const parsed = EventInputSchema.safeParse(merged);
+        const parsed = eventInputSchema().safeParse(merged);
         if (!parsed.success) throw validationErrorFrom(parsed.error, 'body');
         return parsed.data;
       });
@@ -219,7 +220,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       summary: 'Delete an event',
       security: [{ bearer: [] }],
       middleware: [writeAccess],
-      request: { params: IdParamSchema, headers: ifMatchHeader },
+      request: { params: idParamSchema, headers: ifMatchHeader },
       responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 412) },
     },
     async (c, input) => {

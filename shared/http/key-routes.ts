@@ -4,20 +4,24 @@ import { requireScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
 import type { ApiRoutes } from './route.ts';
-import { named } from './schema-meta.ts';
+import { lazy, named } from './schema-meta.ts';
 
-const CreateKeySchema = named(
-  'CreateApiKey',
-  z.strictObject({
-    name: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), 'api key'),
-    scopes: z.array(z.enum(scopes)).check(z.minLength(1), z.maxLength(scopes.length)),
-  }),
-  { example: { name: 'newsroom importer', scopes: ['events:write'] } },
+const createKeySchema = lazy(() =>
+  named(
+    'CreateApiKey',
+    z.strictObject({
+      name: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), 'api key'),
+      scopes: z.array(z.enum(scopes)).check(z.minLength(1), z.maxLength(scopes.length)),
+    }),
+    { example: { name: 'newsroom importer', scopes: ['events:write'] } },
+  ),
 );
 
-const CreatedKeySchema = named(
-  'CreatedApiKey',
-  z.object({ keyId: z.string(), name: z.string(), scopes: z.array(z.string()), key: z.string() }),
+const createdKeySchema = lazy(() =>
+  named(
+    'CreatedApiKey',
+    z.object({ keyId: z.string(), name: z.string(), scopes: z.array(z.string()), key: z.string() }),
+  ),
 );
 
 /** Admin-only key creation, so `npm run keys` can ask a running server instead of opening its store. */
@@ -30,9 +34,9 @@ export function registerKeyRoutes(api: ApiRoutes, deps: AppDeps): void {
       summary: 'Create an API key (shown once; only its hash is stored)',
       security: [{ bearer: [] }],
       middleware: [requireScope(deps.apiKeys, 'admin')],
-      request: { body: CreateKeySchema },
+      request: { body: createKeySchema },
       responses: {
-        201: { description: 'The new key', content: { 'application/json': { schema: CreatedKeySchema } } },
+        201: { description: 'The new key', content: { 'application/json': { schema: createdKeySchema } } },
         ...problemResponses(400, 401, 403),
       },
     },

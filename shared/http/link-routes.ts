@@ -2,10 +2,12 @@ import * as z from 'zod/mini';
 import { NotFoundError } from '../errors.ts';
 import { page, paragraph, unsubscribeForm } from './pages.ts';
 import type { ApiRoutes, RouteSpec } from './route.ts';
+import { lazy } from './schema-meta.ts';
 import type { SubscriptionRoutesDeps } from './subscription-routes.ts';
-import { TokenQuery } from './subscription-schemas.ts';
+import { tokenQuery } from './subscription-schemas.ts';
 
-const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+const htmlPage = lazy(() => z.string());
+const html = (description: string) => ({ description, content: { 'text/html': { schema: htmlPage } } });
 
 /** The links people follow from their mail: confirm a subscription, and unsubscribe (RFC 8058 one-click). */
 export function registerLinkRoutes(api: ApiRoutes, deps: { subscriptions: SubscriptionRoutesDeps }): void {
@@ -17,7 +19,7 @@ export function registerLinkRoutes(api: ApiRoutes, deps: { subscriptions: Subscr
       path: '/v1/subscriptions/confirm',
       tags: ['Subscriptions'],
       summary: 'Confirm an email subscription (the link in the confirmation mail)',
-      request: { query: TokenQuery },
+      request: { query: tokenQuery },
       responses: { 200: html('Confirmed'), 404: html('Invalid or expired link') },
     },
     async (c, input) => {
@@ -35,12 +37,12 @@ export function registerLinkRoutes(api: ApiRoutes, deps: { subscriptions: Subscr
     },
   );
 
-  const unsubscribeRoute = (method: 'get' | 'post'): RouteSpec<{ query: typeof TokenQuery }> => ({
+  const unsubscribeRoute = (method: 'get' | 'post'): RouteSpec<{ query: typeof tokenQuery }> => ({
     method,
     path: '/v1/unsubscribe',
     tags: ['Subscriptions'],
     summary: method === 'get' ? 'Unsubscribe page (link in every mail)' : 'One-click unsubscribe (RFC 8058)',
-    request: { query: TokenQuery },
+    request: { query: tokenQuery },
     responses: {
       200: html(method === 'get' ? 'A page with the unsubscribe button' : 'Unsubscribed'),
       404: html('Invalid link'),

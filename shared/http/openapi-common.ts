@@ -1,4 +1,4 @@
-import { ProblemSchema } from './schemas.ts';
+import { problemSchema } from './schemas.ts';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request',
@@ -19,7 +19,7 @@ export function problemResponses(...statuses: number[]) {
       status,
       {
         description: DESCRIPTIONS[status] ?? 'Error',
-        content: { 'application/problem+json': { schema: ProblemSchema } },
+        content: { 'application/problem+json': { schema: problemSchema } },
       },
     ]),
   );

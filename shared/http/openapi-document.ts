@@ -53,7 +53,8 @@ function convert(schemas: z.core.$ZodType[]) {
     delete schema.id;
   }
   const components: Record<string, JsonSchema> = {};
-  for (const id of namedSchemas.values()) {
+  // By name: schemas are built (and so named) in the order requests happened to need them.
+  for (const id of [...namedSchemas.values()].sort()) {
     if (converted[id]) components[id] = converted[id];
   }
   const schemaOf = (schema: z.core.$ZodType): JsonSchema => {
@@ -63,11 +64,17 @@ function convert(schemas: z.core.$ZodType[]) {
   return { components, schemaOf };
 }
 
+/** A route's request schemas, built (those no request has needed yet are built now). */
+function requestSchemas(route: RouteSpec) {
+  const { params, query, headers, body } = route.request ?? {};
+  return { params: params?.(), query: query?.(), headers: headers?.(), body: body?.() };
+}
+
 /** The schemas a route's document entry needs. */
 function schemasOf(route: RouteSpec): z.core.$ZodType[] {
-  const { params, query, headers, body } = route.request ?? {};
+  const { params, query, headers, body } = requestSchemas(route);
   const responses = Object.values(route.responses).flatMap((response) =>
-    Object.values(response.content ?? {}).map((content) => content.schema),
+    Object.values(response.content ?? {}).map((content) => content.schema()),
   );
   return [params, query, headers, body, ...responses].filter((schema) => schema !== undefined);
 }
@@ -111,7 +118,7 @@ export function openApiDocument(routes: RouteSpec[], info: DocumentInfo, securit
   const { components, schemaOf } = convert(routes.flatMap(schemasOf));
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const { params, query, headers, body } = route.request ?? {};
+    const { params, query, headers, body } = requestSchemas(route);
     const parameterList = [
       ...parameters(params && schemaOf(params), 'path'),
       ...parameters(query && schemaOf(query), 'query'),
@@ -127,7 +134,7 @@ export function openApiDocument(routes: RouteSpec[], info: DocumentInfo, securit
                 content: Object.fromEntries(
                   Object.entries(response.content).map(([type, { schema }]) => [
                     type,
-                    { schema: schemaOf(schema) },
+                    { schema: schemaOf(schema()) },
                   ]),
                 ),
               }

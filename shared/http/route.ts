@@ -2,25 +2,27 @@ import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type * as z from 'zod/mini';
 import type { AppEnv } from './context.ts';
+import type { SchemaRef } from './schema-meta.ts';
 import { validationErrorFrom } from './validation.ts';
 
-/** The parts of a request a route validates, each with its schema. */
+/** The parts of a request a route validates, each with its schema (built on the route's first request). */
 export interface RequestSchemas {
-  params?: z.ZodMiniType;
-  query?: z.ZodMiniType;
-  headers?: z.ZodMiniType;
+  params?: SchemaRef;
+  query?: SchemaRef;
+  headers?: SchemaRef;
   /** A required JSON body; `bodyTypes` are the media types it may come as (default application/json). */
-  body?: z.ZodMiniType;
+  body?: SchemaRef;
 }
 
 /** What the handler gets: each validated part, typed by its schema's output. */
 export type Validated<S extends RequestSchemas> = {
-  [K in keyof S]: S[K] extends z.ZodMiniType ? z.output<S[K]> : never;
+  [K in keyof S]: S[K] extends SchemaRef<infer T> ? z.output<T> : never;
 };
 
 export interface ResponseSpec {
   description: string;
-  content?: Record<string, { schema: z.ZodMiniType }>;
+  /** Only the OpenAPI document builds these. */
+  content?: Record<string, { schema: SchemaRef }>;
 }
 
 /** A route as the OpenAPI document describes it. */
@@ -53,9 +55,12 @@ export class ApiRoutes {
   route<S extends RequestSchemas = Record<never, never>>(spec: RouteSpec<S>, handler: RouteHandler<S>): void {
     this.specs.push(spec as RouteSpec);
     const request = spec.request;
-    const validate = request ? validator(request, spec.bodyTypes ?? ['application/json']) : undefined;
-    const handle: Handler<AppEnv> = validate
-      ? async (c) => handler(c, (await validate(c)) as Validated<S>)
+    let validate: Validator | undefined;
+    const handle: Handler<AppEnv> = request
+      ? async (c) => {
+          validate ??= validator(request, spec.bodyTypes ?? ['application/json']);
+          return handler(c, (await validate(c)) as Validated<S>);
+        }
       : (c) => handler(c, {} as Validated<S>);
     const path = spec.path.replaceAll(/\/{(.+?)}/g, '/:$1');
     const handlers: Handler<AppEnv>[] = [...(spec.middleware ?? []), handle];
@@ -73,10 +78,18 @@ function parse(schema: z.ZodMiniType, value: unknown, where: 'body' | 'query' | 
   return result.data;
 }
 
-/** Validates query, params, headers and then the body, in that order; the first failure is thrown. */
-function validator(request: RequestSchemas, bodyTypes: string[]) {
-  const { query, params, headers, body } = request;
-  return async (c: Context<AppEnv>): Promise<Record<string, unknown>> => {
+type Validator = (c: Context<AppEnv>) => Promise<Record<string, unknown>>;
+
+/**
+ * Validates query, params, headers and then the body, in that order; the first failure is thrown.
+ * Building it builds the route's request schemas.
+ */
+function validator(request: RequestSchemas, bodyTypes: string[]): Validator {
+  const query = request.query?.();
+  const params = request.params?.();
+  const headers = request.headers?.();
+  const body = request.body?.();
+  return async (c) => {
     const valid: Record<string, unknown> = {};
     if (query) valid.query = parse(query, readQuery(c), 'query');
     if (params) valid.params = parse(params, c.req.param(), 'params');

@@ -22,3 +22,19 @@ export function named<T extends z.core.$ZodType>(id: string, schema: T, metadata
   namedSchemas.set(schema, id);
   return meta(schema, { id, ...metadata });
 }
+
+/** A schema as routes refer to it: built on first use, so a cold start builds only what it serves. */
+export type SchemaRef<T extends z.core.$ZodType = z.ZodMiniType> = () => T;
+
+/**
+ * Defers building a schema to its first use and keeps it. Building all of the API's schemas
+ * when the module loads costs every cold start several milliseconds; built lazily, a Lambda
+ * container builds the schemas of the routes it serves, and `/openapi.json` the rest.
+ */
+export function lazy<T extends z.core.$ZodType>(build: () => T): SchemaRef<T> {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}

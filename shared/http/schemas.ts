@@ -3,70 +3,82 @@ import { isCountryCode } from '../domain/country.ts';
 import { parseEventDate } from '../domain/dates.ts';
 import { eventKinds } from '../domain/event.ts';
 import { ValidationError } from '../errors.ts';
-import { meta, named } from './schema-meta.ts';
+import { lazy, meta, named } from './schema-meta.ts';
 
-/** The schemas that validate requests are the ones the OpenAPI document is generated from. */
+/**
+ * The schemas that validate requests are the ones the OpenAPI document is generated from. Each is
+ * built on its first use (see `lazy`); a schema used inside others is built with the first of them.
+ */
 
-const countryCode = meta(
-  z
-    .string()
-    .check(
-      z.refine(isCountryCode, { message: 'must be an ISO 3166-1 alpha-2 country code, for example RU' }),
-    ),
-  { example: 'RU' },
+const countryCode = lazy(() =>
+  meta(
+    z
+      .string()
+      .check(
+        z.refine(isCountryCode, { message: 'must be an ISO 3166-1 alpha-2 country code, for example RU' }),
+      ),
+    { example: 'RU' },
+  ),
 );
 
 const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 const role = () => z.optional(z.string().check(z.minLength(1), z.maxLength(200)));
 
-export const EventDateSchema = meta(
-  z.string().check(
-    z.minLength(1),
-    z.maxLength(40),
-    z.superRefine((value, ctx) => {
-      try {
-        parseEventDate(value);
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          message: error instanceof ValidationError ? error.message : 'invalid date',
-        });
-      }
-    }),
+const eventDateSchema = lazy(() =>
+  meta(
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(40),
+      z.superRefine((value, ctx) => {
+        try {
+          parseEventDate(value);
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            message: error instanceof ValidationError ? error.message : 'invalid date',
+          });
+        }
+      }),
+    ),
+    {
+      description:
+        'EDTF subset: YYYY, YYYY-MM or YYYY-MM-DD, optionally qualified ~ (approximate), ? (uncertain) or % (both), or a closed interval A/B.',
+      example: '2024-06-15~',
+    },
   ),
-  {
-    description:
-      'EDTF subset: YYYY, YYYY-MM or YYYY-MM-DD, optionally qualified ~ (approximate), ? (uncertain) or % (both), or a closed interval A/B.',
-    example: '2024-06-15~',
-  },
 );
 
-const ActorSchema = named(
-  'Actor',
-  z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('state'), code: countryCode, role: role() }),
-    z.strictObject({ type: z.enum(['organisation', 'person']), name: text(1, 200), role: role() }),
-  ]),
-  { example: { type: 'state', code: 'KP' } },
+const actorSchema = lazy(() =>
+  named(
+    'Actor',
+    z.discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('state'), code: countryCode(), role: role() }),
+      z.strictObject({ type: z.enum(['organisation', 'person']), name: text(1, 200), role: role() }),
+    ]),
+    { example: { type: 'state', code: 'KP' } },
+  ),
 );
 
-const LocationSchema = named(
-  'Location',
-  z.strictObject({
-    name: text(1, 200),
-    country: z.optional(countryCode),
-    lat: z.optional(z.number().check(z.minimum(-90), z.maximum(90))),
-    lon: z.optional(z.number().check(z.minimum(-180), z.maximum(180))),
-  }),
-  { example: { name: 'Kharkiv', country: 'UA' } },
+const locationSchema = lazy(() =>
+  named(
+    'Location',
+    z.strictObject({
+      name: text(1, 200),
+      country: z.optional(countryCode()),
+      lat: z.optional(z.number().check(z.minimum(-90), z.maximum(90))),
+      lon: z.optional(z.number().check(z.minimum(-180), z.maximum(180))),
+    }),
+    { example: { name: 'Kharkiv', country: 'UA' } },
+  ),
 );
 
-const httpUrl = z.string().check(
-  z.maxLength(2000),
-  z.refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an http or https URL',
-  }),
-);
+const httpUrl = () =>
+  z.string().check(
+    z.maxLength(2000),
+    z.refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+      message: 'must be an http or https URL',
+    }),
+  );
 
 /** Whether YYYY-MM-DD names a day that exists (Date.parse rolls 2024-02-30 over to 1 March instead of refusing it). */
 function isCalendarDay(day: string): boolean {
@@ -74,71 +86,75 @@ function isCalendarDay(day: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
 }
 
-const SourceSchema = named(
-  'Source',
-  z.strictObject({
-    url: httpUrl,
-    title: text(1, 500),
-    publisher: text(1, 200),
-    publishedAt: z.string().check(
-      z.regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, {
-        message: 'must be an ISO 8601 date or date-time, for example 2024-06-28T22:45',
-      }),
-      z.refine(
-        (value) =>
-          isCalendarDay(value.slice(0, 10)) &&
-          !Number.isNaN(Date.parse(value.length === 10 ? value : value.slice(0, 16))),
-        { message: 'is not a real date' },
+const sourceSchema = lazy(() =>
+  named(
+    'Source',
+    z.strictObject({
+      url: httpUrl(),
+      title: text(1, 500),
+      publisher: text(1, 200),
+      publishedAt: z.string().check(
+        z.regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, {
+          message: 'must be an ISO 8601 date or date-time, for example 2024-06-28T22:45',
+        }),
+        z.refine(
+          (value) =>
+            isCalendarDay(value.slice(0, 10)) &&
+            !Number.isNaN(Date.parse(value.length === 10 ? value : value.slice(0, 16))),
+          { message: 'is not a real date' },
+        ),
       ),
-    ),
-  }),
+    }),
+  ),
 );
 
-const tag = z.string().check(
-  z.regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
-    message: 'tags are lowercase words joined by hyphens, e.g. arms-embargo',
-  }),
-);
+const tag = () =>
+  z.string().check(
+    z.regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
+      message: 'tags are lowercase words joined by hyphens, e.g. arms-embargo',
+    }),
+  );
 
-export const EventKindSchema = z.enum(eventKinds);
-
-export const EventInputSchema = named(
-  'EventInput',
-  z.strictObject({
-    kind: EventKindSchema,
-    title: text(1, 300),
-    summary: z._default(z.string().check(z.trim(), z.maxLength(5000)), ''),
-    date: EventDateSchema,
-    location: z.optional(LocationSchema),
-    actors: z._default(z.array(ActorSchema).check(z.maxLength(50)), []),
-    tags: z
-      ._default(z.array(tag).check(z.maxLength(20)), [])
-      .check(z.refine((tags) => new Set(tags).size === tags.length, { message: 'tags must not repeat' })),
-    sources: z
-      .array(SourceSchema)
-      .check(z.minLength(1, { message: 'an event needs at least one source' }), z.maxLength(20)),
-  }),
+export const eventInputSchema = lazy(() =>
+  named(
+    'EventInput',
+    z.strictObject({
+      kind: z.enum(eventKinds),
+      title: text(1, 300),
+      summary: z._default(z.string().check(z.trim(), z.maxLength(5000)), ''),
+      date: eventDateSchema(),
+      location: z.optional(locationSchema()),
+      actors: z._default(z.array(actorSchema()).check(z.maxLength(50)), []),
+      tags: z
+        ._default(z.array(tag()).check(z.maxLength(20)), [])
+        .check(z.refine((tags) => new Set(tags).size === tags.length, { message: 'tags must not repeat' })),
+      sources: z
+        .array(sourceSchema())
+        .check(z.minLength(1, { message: 'an event needs at least one source' }), z.maxLength(20)),
+    }),
+  ),
 );
 
 const day = (description: string, example: string) => meta(z.string(), { description, example });
 
-export const EventSchema = named(
-  'Event',
-  z.extend(EventInputSchema, {
-    id: meta(z.string(), { example: '01J1Z8Q4Y6V3W2X1A0B9C8D7E6' }),
-    earliest: day('First day the date can mean (inclusive)', '2024-06-01'),
-    latest: day('Last day the date can mean (inclusive)', '2024-06-30'),
-    precision: z.enum(['day', 'month', 'year', 'interval']),
-    qualifier: z.optional(z.enum(['approximate', 'uncertain', 'approximate-uncertain'])),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    version: z.int(),
-  }),
+export const eventSchema = lazy(() =>
+  named(
+    'Event',
+    z.extend(eventInputSchema(), {
+      id: meta(z.string(), { example: '01J1Z8Q4Y6V3W2X1A0B9C8D7E6' }),
+      earliest: day('First day the date can mean (inclusive)', '2024-06-01'),
+      latest: day('Last day the date can mean (inclusive)', '2024-06-30'),
+      precision: z.enum(['day', 'month', 'year', 'interval']),
+      qualifier: z.optional(z.enum(['approximate', 'uncertain', 'approximate-uncertain'])),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      version: z.int(),
+    }),
+  ),
 );
 
-export const EventPageSchema = named(
-  'EventPage',
-  z.object({ items: z.array(EventSchema), nextCursor: z.nullable(z.string()) }),
+export const eventPageSchema = lazy(() =>
+  named('EventPage', z.object({ items: z.array(eventSchema()), nextCursor: z.nullable(z.string()) })),
 );
 
 /**
@@ -157,51 +173,58 @@ const repeatable = (description: string) =>
 const optionalString = (max: number, metadata: { description?: string; example?: string }) =>
   meta(z.optional(z.string().check(z.maxLength(max))), metadata);
 
-export const TimelineQuerySchema = z.object({
-  from: meta(z.optional(z.string()), {
-    description: 'Partial date; events whose interval meets the range',
-    example: '2024-06',
-  }),
-  to: meta(z.optional(z.string()), { example: '2024-06-30' }),
-  kind: repeatable('Event kind (repeatable, OR)'),
-  actor: repeatable('Actor: ISO country code or organisation/person name (repeatable, OR)'),
-  tag: repeatable('Tag (repeatable, OR)'),
-  q: optionalString(200, { description: 'Text to find in title or summary' }),
-  order: z._default(z.enum(['asc', 'desc']), 'asc'),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 50),
-  cursor: optionalString(2000, { description: 'Opaque cursor from a previous page' }),
-});
-
-export const ProblemSchema = named(
-  'Problem',
+export const timelineQuerySchema = lazy(() =>
   z.object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.optional(z.string()),
-    instance: z.optional(z.string()),
-    errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+    from: meta(z.optional(z.string()), {
+      description: 'Partial date; events whose interval meets the range',
+      example: '2024-06',
+    }),
+    to: meta(z.optional(z.string()), { example: '2024-06-30' }),
+    kind: repeatable('Event kind (repeatable, OR)'),
+    actor: repeatable('Actor: ISO country code or organisation/person name (repeatable, OR)'),
+    tag: repeatable('Tag (repeatable, OR)'),
+    q: optionalString(200, { description: 'Text to find in title or summary' }),
+    order: z._default(z.enum(['asc', 'desc']), 'asc'),
+    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 50),
+    cursor: optionalString(2000, { description: 'Opaque cursor from a previous page' }),
   }),
 );
 
-export const IdParamSchema = z.object({
-  id: meta(z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'is not an event id' })), {
-    example: '01J1Z8Q4Y6V3W2X1A0B9C8D7E6',
-  }),
-});
-
-const editable = new Set(Object.keys(EventInputSchema.shape));
-
-/** A merge patch of an event: any editable field; null removes an optional one. The merged result is validated in full. */
-export const EventPatchSchema = named(
-  'EventPatch',
-  z.record(z.string(), z.unknown()).check(
-    z.superRefine((patch, ctx) => {
-      for (const key of Object.keys(patch)) {
-        if (!editable.has(key))
-          ctx.addIssue({ code: 'custom', path: [key], message: `${key} cannot be changed` });
-      }
+export const problemSchema = lazy(() =>
+  named(
+    'Problem',
+    z.object({
+      type: z.string(),
+      title: z.string(),
+      status: z.int(),
+      detail: z.optional(z.string()),
+      instance: z.optional(z.string()),
+      errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
     }),
   ),
-  { example: { date: '2024-06-19', tags: ['russia-dprk-pact'] } },
 );
+
+export const idParamSchema = lazy(() =>
+  z.object({
+    id: meta(z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'is not an event id' })), {
+      example: '01J1Z8Q4Y6V3W2X1A0B9C8D7E6',
+    }),
+  }),
+);
+
+/** A merge patch of an event: any editable field; null removes an optional one. The merged result is validated in full. */
+export const eventPatchSchema = lazy(() => {
+  const editable = new Set(Object.keys(eventInputSchema().shape));
+  return named(
+    'EventPatch',
+    z.record(z.string(), z.unknown()).check(
+      z.superRefine((patch, ctx) => {
+        for (const key of Object.keys(patch)) {
+          if (!editable.has(key))
+            ctx.addIssue({ code: 'custom', path: [key], message: `${key} cannot be changed` });
+        }
+      }),
+    ),
+    { example: { date: '2024-06-19', tags: ['russia-dprk-pact'] } },
+  );
+});

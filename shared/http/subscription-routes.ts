@@ -8,15 +8,16 @@ import { bearerToken, principalWithScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
 import type { ApiRoutes } from './route.ts';
+import { lazy, type SchemaRef } from './schema-meta.ts';
 import {
-  CreatedWebhookSchema,
-  CreateSubscriptionSchema,
-  DeliveriesQuery,
-  DeliveryParams,
-  DeliverySchema,
-  SubscriptionIdParams,
-  SubscriptionSchema,
-  UpdateSubscriptionSchema,
+  createdWebhookSchema,
+  createSubscriptionSchema,
+  deliveriesQuery,
+  deliveryParams,
+  deliverySchema,
+  subscriptionIdParams,
+  subscriptionSchema,
+  updateSubscriptionSchema,
 } from './subscription-schemas.ts';
 
 export interface SubscriptionRoutesDeps {
@@ -41,7 +42,7 @@ export function presentDelivery(delivery: Delivery) {
   return visible;
 }
 
-const json = <T extends z.ZodMiniType>(schema: T, description: string) => ({
+const json = (schema: SchemaRef, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
@@ -71,14 +72,14 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Subscribe by email (anyone; double opt-in) or webhook (key with subscriptions:write)',
       request: {
-        body: CreateSubscriptionSchema,
+        body: createSubscriptionSchema,
       },
       responses: {
         201: json(
-          CreatedWebhookSchema,
+          createdWebhookSchema,
           'Webhook subscription, with its secret and management token (shown once)',
         ),
-        202: json(SubscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
+        202: json(subscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
         ...problemResponses(400, 401, 403, 429),
       },
     },
@@ -115,9 +116,9 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Read a subscription',
       security,
-      request: { params: SubscriptionIdParams },
+      request: { params: subscriptionIdParams },
       responses: {
-        200: json(SubscriptionSchema, 'The subscription'),
+        200: json(subscriptionSchema, 'The subscription'),
         ...problemResponses(400, 401, 403, 404),
       },
     },
@@ -132,11 +133,11 @@ export function registerSubscriptionRoutes(
       summary: 'Change filter, types, url or contact; or re-enable a disabled subscription',
       security,
       request: {
-        params: SubscriptionIdParams,
-        body: UpdateSubscriptionSchema,
+        params: subscriptionIdParams,
+        body: updateSubscriptionSchema,
       },
       responses: {
-        200: json(SubscriptionSchema, 'The changed subscription'),
+        200: json(subscriptionSchema, 'The changed subscription'),
         ...problemResponses(400, 401, 403, 404),
       },
     },
@@ -163,7 +164,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Unsubscribe',
       security,
-      request: { params: SubscriptionIdParams },
+      request: { params: subscriptionIdParams },
       responses: { 204: { description: 'Unsubscribed' }, ...problemResponses(400, 401, 403, 404) },
     },
     async (c, input) => {
@@ -182,9 +183,9 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Send a signed ping webhook now',
       security,
-      request: { params: SubscriptionIdParams },
+      request: { params: subscriptionIdParams },
       responses: {
-        200: json(DeliverySchema, 'The ping delivery and its attempt'),
+        200: json(deliverySchema, 'The ping delivery and its attempt'),
         ...problemResponses(400, 401, 403, 404),
       },
     },
@@ -203,10 +204,10 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Rotate the webhook secret (the old one keeps signing for 24 hours)',
       security,
-      request: { params: SubscriptionIdParams },
+      request: { params: subscriptionIdParams },
       responses: {
         200: json(
-          z.object({ secret: z.string(), previousSecretsValidUntil: z.nullable(z.string()) }),
+          lazy(() => z.object({ secret: z.string(), previousSecretsValidUntil: z.nullable(z.string()) })),
           'The new secret (shown once)',
         ),
         ...problemResponses(400, 401, 403, 404),
@@ -235,12 +236,12 @@ export function registerSubscriptionRoutes(
       summary: 'The delivery log, newest first: every attempt with its time, status or error, and latency',
       security,
       request: {
-        params: SubscriptionIdParams,
-        query: DeliveriesQuery,
+        params: subscriptionIdParams,
+        query: deliveriesQuery,
       },
       responses: {
         200: json(
-          z.object({ items: z.array(DeliverySchema), nextBefore: z.nullable(z.string()) }),
+          lazy(() => z.object({ items: z.array(deliverySchema()), nextBefore: z.nullable(z.string()) })),
           'Deliveries',
         ),
         ...problemResponses(400, 401, 403, 404),
@@ -266,8 +267,8 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Deliver again (for a dead-lettered or failed delivery), with a fresh retry schedule',
       security,
-      request: { params: DeliveryParams },
-      responses: { 202: json(DeliverySchema, 'Queued'), ...problemResponses(400, 401, 403, 404, 409) },
+      request: { params: deliveryParams },
+      responses: { 202: json(deliverySchema, 'Queued'), ...problemResponses(400, 401, 403, 404, 409) },
     },
     async (c, input) => {
       const service = await loadService();

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { eventKinds, normaliseActorQuery, normaliseKey } from '../domain/event.ts';
 import { alertTypes } from '../domain/subscription.ts';
-import { meta, named } from './schema-meta.ts';
+import { lazy, meta, named } from './schema-meta.ts';
 
 /** A list of up to 20 trimmed names, normalised and without repeats. */
 const names = (max: number, normalise: (name: string) => string) =>
@@ -13,131 +13,151 @@ const names = (max: number, normalise: (name: string) => string) =>
     z.transform((values: string[]) => [...new Set(values.map(normalise))]),
   );
 
-export const SubscriptionFilterSchema = named(
-  'SubscriptionFilter',
-  z.strictObject({
-    kinds: z._default(z.array(z.enum(eventKinds)).check(z.maxLength(20)), []),
-    actors: names(200, normaliseActorQuery),
-    tags: names(50, normaliseKey),
-  }),
-  {
-    description:
-      'Every named dimension must match (kinds OR, actors OR, tags OR). An empty filter matches every event.',
-    example: { kinds: ['missile-launch', 'missile-finding'], actors: ['KP'] },
-  },
+const subscriptionFilterSchema = lazy(() =>
+  named(
+    'SubscriptionFilter',
+    z.strictObject({
+      kinds: z._default(z.array(z.enum(eventKinds)).check(z.maxLength(20)), []),
+      actors: names(200, normaliseActorQuery),
+      tags: names(50, normaliseKey),
+    }),
+    {
+      description:
+        'Every named dimension must match (kinds OR, actors OR, tags OR). An empty filter matches every event.',
+      example: { kinds: ['missile-launch', 'missile-finding'], actors: ['KP'] },
+    },
+  ),
 );
 
 const emptyFilter = { kinds: [], actors: [], tags: [] };
-const TypesSchema = meta(
-  z.pipe(
-    z._default(z.array(z.enum(alertTypes)).check(z.minLength(1), z.maxLength(alertTypes.length)), [
-      'event.created',
-    ]),
-    z.transform((types: (typeof alertTypes)[number][]) => [...new Set(types)]),
+const typesSchema = lazy(() =>
+  meta(
+    z.pipe(
+      z._default(z.array(z.enum(alertTypes)).check(z.minLength(1), z.maxLength(alertTypes.length)), [
+        'event.created',
+      ]),
+      z.transform((types: (typeof alertTypes)[number][]) => [...new Set(types)]),
+    ),
+    { description: 'Which changes to be told about (default: event.created only)' },
   ),
-  { description: 'Which changes to be told about (default: event.created only)' },
 );
 
-const webhookUrl = meta(
-  z.string().check(
-    z.maxLength(2000),
-    z.refine((value) => URL.canParse(value), { message: 'must be an absolute URL' }),
+const webhookUrl = lazy(() =>
+  meta(
+    z.string().check(
+      z.maxLength(2000),
+      z.refine((value) => URL.canParse(value), { message: 'must be an absolute URL' }),
+    ),
+    { example: 'https://hooks.example.org/dateline' },
   ),
-  { example: 'https://hooks.example.org/dateline' },
 );
 
 const email = () => z.email().check(z.maxLength(254));
 
-export const CreateSubscriptionSchema = named(
-  'CreateSubscription',
-  z.discriminatedUnion('channel', [
-    z.strictObject({
-      channel: z.literal('email'),
-      address: email(),
-      filter: z._default(SubscriptionFilterSchema, emptyFilter),
-      types: TypesSchema,
-    }),
-    z.strictObject({
-      channel: z.literal('webhook'),
-      url: webhookUrl,
-      contactEmail: meta(z.optional(email()), {
-        description: 'Told if the webhook is disabled after failing for days',
+export const createSubscriptionSchema = lazy(() =>
+  named(
+    'CreateSubscription',
+    z.discriminatedUnion('channel', [
+      z.strictObject({
+        channel: z.literal('email'),
+        address: email(),
+        filter: z._default(subscriptionFilterSchema(), emptyFilter),
+        types: typesSchema(),
       }),
-      filter: z._default(SubscriptionFilterSchema, emptyFilter),
-      types: TypesSchema,
-    }),
-  ]),
+      z.strictObject({
+        channel: z.literal('webhook'),
+        url: webhookUrl(),
+        contactEmail: meta(z.optional(email()), {
+          description: 'Told if the webhook is disabled after failing for days',
+        }),
+        filter: z._default(subscriptionFilterSchema(), emptyFilter),
+        types: typesSchema(),
+      }),
+    ]),
+  ),
 );
 
-export const UpdateSubscriptionSchema = named(
-  'UpdateSubscription',
-  z.strictObject({
-    filter: z.optional(SubscriptionFilterSchema),
-    types: z.optional(TypesSchema),
-    url: z.optional(webhookUrl),
-    contactEmail: z.optional(z.nullable(email())),
-    status: meta(z.optional(z.literal('active')), { description: 'Re-enable a disabled subscription' }),
-  }),
+export const updateSubscriptionSchema = lazy(() =>
+  named(
+    'UpdateSubscription',
+    z.strictObject({
+      filter: z.optional(subscriptionFilterSchema()),
+      types: z.optional(typesSchema()),
+      url: z.optional(webhookUrl()),
+      contactEmail: z.optional(z.nullable(email())),
+      status: meta(z.optional(z.literal('active')), { description: 'Re-enable a disabled subscription' }),
+    }),
+  ),
 );
 
 const strings = () => z.array(z.string());
 
-export const SubscriptionSchema = named(
-  'Subscription',
-  z.object({
-    id: z.string(),
-    channel: z.enum(['email', 'webhook']),
-    address: z.optional(z.string()),
-    url: z.optional(z.string()),
-    contactEmail: z.optional(z.string()),
-    filter: z.object({ kinds: strings(), actors: strings(), tags: strings() }),
-    types: z.array(z.enum(alertTypes)),
-    status: z.enum(['pending', 'active', 'disabled', 'unsubscribed']),
-    statusReason: z.optional(z.string()),
-    failingSince: z.optional(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }),
+export const subscriptionSchema = lazy(() =>
+  named(
+    'Subscription',
+    z.object({
+      id: z.string(),
+      channel: z.enum(['email', 'webhook']),
+      address: z.optional(z.string()),
+      url: z.optional(z.string()),
+      contactEmail: z.optional(z.string()),
+      filter: z.object({ kinds: strings(), actors: strings(), tags: strings() }),
+      types: z.array(z.enum(alertTypes)),
+      status: z.enum(['pending', 'active', 'disabled', 'unsubscribed']),
+      statusReason: z.optional(z.string()),
+      failingSince: z.optional(z.string()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
+  ),
 );
 
-export const CreatedWebhookSchema = named(
-  'CreatedWebhookSubscription',
-  z.extend(SubscriptionSchema, {
-    secret: meta(z.string(), { description: 'Signing secret (whsec_…); shown only now' }),
-    token: meta(z.string(), { description: 'Management token for this subscription; shown only now' }),
-  }),
+export const createdWebhookSchema = lazy(() =>
+  named(
+    'CreatedWebhookSubscription',
+    z.extend(subscriptionSchema(), {
+      secret: meta(z.string(), { description: 'Signing secret (whsec_…); shown only now' }),
+      token: meta(z.string(), { description: 'Management token for this subscription; shown only now' }),
+    }),
+  ),
 );
 
-export const DeliverySchema = named(
-  'Delivery',
-  z.object({
-    id: meta(z.string(), { description: 'Also the webhook-id header, stable across retries' }),
-    kind: z.string(),
-    eventId: z.optional(z.string()),
-    status: z.enum(['pending', 'delivered', 'dead', 'gone', 'skipped']),
-    attempts: z.array(
-      z.object({
-        at: z.string(),
-        status: z.optional(z.number()),
-        error: z.optional(z.string()),
-        latencyMs: z.number(),
-      }),
-    ),
-    nextAttemptAt: z.optional(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  }),
+export const deliverySchema = lazy(() =>
+  named(
+    'Delivery',
+    z.object({
+      id: meta(z.string(), { description: 'Also the webhook-id header, stable across retries' }),
+      kind: z.string(),
+      eventId: z.optional(z.string()),
+      status: z.enum(['pending', 'delivered', 'dead', 'gone', 'skipped']),
+      attempts: z.array(
+        z.object({
+          at: z.string(),
+          status: z.optional(z.number()),
+          error: z.optional(z.string()),
+          latencyMs: z.number(),
+        }),
+      ),
+      nextAttemptAt: z.optional(z.string()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
+  ),
 );
 
 const ulid = (message: string) => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message }));
 
-export const SubscriptionIdParams = z.object({ id: ulid('is not a subscription id') });
+export const subscriptionIdParams = lazy(() => z.object({ id: ulid('is not a subscription id') }));
 
-export const DeliveryParams = z.extend(SubscriptionIdParams, { deliveryId: ulid('is not a delivery id') });
+export const deliveryParams = lazy(() =>
+  z.extend(subscriptionIdParams(), { deliveryId: ulid('is not a delivery id') }),
+);
 
-export const DeliveriesQuery = z.object({
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
-  before: z.optional(ulid('is not a delivery id')),
-});
+export const deliveriesQuery = lazy(() =>
+  z.object({
+    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+    before: z.optional(ulid('is not a delivery id')),
+  }),
+);
 
-export const TokenQuery = z.object({ token: z.string().check(z.minLength(1), z.maxLength(500)) });
+export const tokenQuery = lazy(() => z.object({ token: z.string().check(z.minLength(1), z.maxLength(500)) }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventDate } from '../../shared/domain/dates.ts';
-import { EventInputSchema } from '../../shared/http/schemas.ts';
+import { eventInputSchema } from '../../shared/http/schemas.ts';
 import { seedEvents } from '../../shared/seed/load-seed.ts';
 import seedFile from '../../shared/seed/timeline.json' with { type: 'json' };
 import { ICARO_ARTICLE_TITLE, ICARO_PHOTO_URL } from '../fixtures/events.ts';
@@ -23,7 +23,7 @@ describe('the seed timeline', () => {
   it.each(seedEvents.map((event) => [event.title, event] as const))(
     'validates as EventInput: %s',
     (_title, event) => {
-      const result = EventInputSchema.safeParse(event);
+      const result = eventInputSchema().safeParse(event);
       expect(result.success ? [] : result.error.issues).toEqual([]);
     },
   );
