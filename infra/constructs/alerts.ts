@@ -48,7 +48,8 @@ export class Alerts extends Construct {
       timeout: Duration.seconds(60),
       environment,
     });
-    bindTable(this.fanout, table, 'RW');
+    // Deliveries are recorded one conditional write each on AWS (no BatchWriteItem); no index query.
+    bindTable(this.fanout, table, { access: 'RW' });
     bindQueue(this.fanout, queues.delivery, 'send');
     this.fanout.addEventSource(
       new DynamoEventSource(table, {
@@ -71,7 +72,7 @@ export class Alerts extends Construct {
       timeout: deliverTimeout,
       environment,
     });
-    bindTable(this.deliver, table, 'RW');
+    bindTable(this.deliver, table, { access: 'RW' });
     bindSecret(this.deliver, tokenSigningKey);
     bindQueue(this.deliver, queues.delivery, 'changeVisibility');
     bindSender(this.deliver, props.sender);
@@ -95,7 +96,8 @@ export class Alerts extends Construct {
       retryAttempts: 0,
       maxEventAge: Duration.minutes(4),
     });
-    bindTable(this.sweep, table, 'RW');
+    // The one reader of the sparse indexes on AWS: changes still pending (feed), deliveries overdue (due).
+    bindTable(this.sweep, table, { access: 'RW', indexes: ['feed', 'due'] });
     bindQueue(this.sweep, queues.delivery, 'send');
     // An EventBridge rule invokes through a resource policy, so no role with lambda:InvokeFunction is needed.
     this.sweepSchedule = new Rule(this, 'SweepSchedule', {

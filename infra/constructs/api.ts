@@ -123,7 +123,8 @@ export class Api extends Construct {
       timeout: Duration.seconds(10),
       environment: { PUBLIC_URL: this.publicUrl },
     });
-    bindTable(this.handler, props.table, 'RW');
+    // Items and table queries only: the API's code queries no index and writes no batch.
+    bindTable(this.handler, props.table, { access: 'RW' });
     bindSecret(this.handler, props.tokenSigningKey);
     bindQueue(this.handler, props.deliveryQueue, 'send');
 

@@ -8,18 +8,27 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { tableDefinition } from '../../shared/store/table.ts';
+import type { IndexName } from '../../shared/store/table.ts';
 
 export type TableAccess = 'RO' | 'RW';
 export type QueueAccess = 'send' | 'changeVisibility';
 
+/**
+ * What a function does with the table. Item actions come with the access level; the two grants
+ * that only some code paths need are asked for by name, so a function gets them only when its
+ * code calls them:
+ * - `batchWrite`: BatchWriteItem (shared/store/dynamo.ts `batchWrite`). Only a single-writer
+ *   DeliveryRepository writes in batches, and that is the local runtime's; no function on AWS does.
+ * - `indexes`: Query on each named global secondary index (the `feed` and `due` queries of
+ *   shared/alerts/change-feed.ts and DeliveryRepository.due). A table Query grant does not cover
+ *   an index, and naming each keeps the grant off indexes added later.
+ */
+export type TableBinding =
+  | { access: 'RO'; batchWrite?: never; indexes?: readonly IndexName[] }
+  | { access: 'RW'; batchWrite?: boolean; indexes?: readonly IndexName[] };
+
 const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const tableWriteActions = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
 /** The table actions each access level allows (exported for the infra tests). */
 export const tableActions: Record<TableAccess, readonly string[]> = {
@@ -36,20 +45,25 @@ export const queueActions: Record<QueueAccess, readonly string[]> = {
 
 export const sesSendActions: readonly string[] = ['ses:SendEmail', 'ses:SendRawEmail'];
 
-/** Grants table access (items on the table, Query on its declared indexes) and sets TABLE_NAME. */
-export function bindTable(fn: LambdaFunction, table: ITableV2, access: TableAccess): void {
-  fn.addToRolePolicy(
-    new PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn] }),
-  );
-  // Indexes can only be queried; naming each keeps the grant off indexes added later.
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:Query'],
-      resources: tableDefinition.globalSecondaryIndexes.map(
-        (index) => `${table.tableArn}/index/${index.indexName}`,
-      ),
-    }),
-  );
+/** The ARN of one of the table's declared indexes. */
+function indexArn(table: ITableV2, indexName: IndexName): string {
+  return `${table.tableArn}/index/${indexName}`;
+}
+
+/** Grants the table access `binding` describes (see TableBinding) and sets TABLE_NAME. */
+export function bindTable(fn: LambdaFunction, table: ITableV2, binding: TableBinding): void {
+  const actions = [...tableActions[binding.access]];
+  if (binding.batchWrite) actions.push('dynamodb:BatchWriteItem');
+  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+  const indexes = [...new Set(binding.indexes ?? [])];
+  if (indexes.length > 0) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((name) => indexArn(table, name)),
+      }),
+    );
+  }
   fn.addEnvironment('TABLE_NAME', table.tableName);
 }
 

@@ -73,14 +73,36 @@ beforeAll(() => {
 });
 
 const tableRead = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-const tableWrite = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
+const tableWrite = ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const onTable = (actions: string[]) =>
   Object.fromEntries(actions.map((action) => [action, ['StorageTable']]));
+
+/**
+ * The global secondary indexes each function queries, and whether it calls BatchWriteItem, as read
+ * from the code: only the sweeper queries indexes (shared/alerts/change-feed.ts on `feed`,
+ * DeliveryRepository.due on `due`), and only a single-writer DeliveryRepository, which the local
+ * runtime alone builds, writes in batches.
+ */
+const tableUse: Record<keyof typeof functionPrefixes, { indexes: string[]; batchWrite: boolean }> = {
+  api: { indexes: [], batchWrite: false },
+  fanout: { indexes: [], batchWrite: false },
+  deliver: { indexes: [], batchWrite: false },
+  sweep: { indexes: ['due', 'feed'], batchWrite: false },
+};
+
+/** The index ARNs (as CloudFormation renders them) a function may Query. */
+function queryableIndexes(key: keyof typeof functionPrefixes): string[] {
+  return (statementsByFunction[key] ?? [])
+    .filter((statement) => JSON.stringify(statement.Resource).includes('/index/'))
+    .flatMap((statement) => {
+      expect(list(statement.Action)).toEqual(['dynamodb:Query']);
+      return list(statement.Resource).map((arn) => {
+        const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+        return String(parts.at(-1)).replace(/^\/index\//, '');
+      });
+    })
+    .sort();
+}
 const logsOf = (prefix: string) => ({
   'logs:CreateLogStream': [`${prefix}Logs`],
   'logs:PutLogEvents': [`${prefix}Logs`],
@@ -162,28 +184,52 @@ describe('function roles: exactly the actions the code needs, on the resources i
     });
   });
 
-  it('sweep: its logs, table read/write, queue send', () => {
+  it('sweep: its logs, table read/write and Query on both indexes, queue send', () => {
     expect(grants('sweep')).toEqual({
       ...logsOf('AlertsSweep'),
       ...onTable([...tableRead, ...tableWrite]),
       'sqs:SendMessage': ['QueuesDelivery'],
     });
+    expect(queryableIndexes('sweep')).toEqual(['due', 'feed']);
   });
 
-  it('allows item actions on the table itself and only Query on its declared indexes', () => {
+  it.each(Object.keys(functionPrefixes) as (keyof typeof functionPrefixes)[])(
+    '%s may Query exactly the indexes its code queries, and nothing else on an index',
+    (key) => {
+      expect(queryableIndexes(key)).toEqual(tableUse[key].indexes);
+    },
+  );
+
+  it.each(Object.keys(functionPrefixes) as (keyof typeof functionPrefixes)[])(
+    '%s is granted BatchWriteItem only if its code writes in batches',
+    (key) => {
+      const batchWrite = (statementsByFunction[key] ?? []).some((statement) =>
+        list(statement.Action).includes('dynamodb:BatchWriteItem'),
+      );
+      expect(batchWrite).toBe(tableUse[key].batchWrite);
+    },
+  );
+
+  it('names only declared indexes, each by its own ARN under the table', () => {
     const table = logicalId(template, 'AWS::DynamoDB::GlobalTable', 'StorageTable');
     const tableArn = { 'Fn::GetAtt': [table, 'Arn'] };
+    const declared = tableDefinition.globalSecondaryIndexes.map((index) => index.indexName as string);
     for (const statements of Object.values(statementsByFunction)) {
-      const onIndexes = statements.filter((statement) =>
-        JSON.stringify(statement.Resource).includes('/index/'),
-      );
-      expect(onIndexes.map((statement) => statement.Action)).toEqual(['dynamodb:Query']);
-      const indexArns = list(onIndexes[0]?.Resource).map((arn) => JSON.stringify(arn));
-      expect(indexArns.sort()).toEqual(
-        tableDefinition.globalSecondaryIndexes
-          .map((index) => JSON.stringify({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] }))
-          .sort(),
-      );
+      for (const statement of statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'))) {
+        for (const arn of list(statement.Resource)) {
+          const [, parts] = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+          expect(parts[0]).toEqual(tableArn);
+          expect(declared.map((name) => `/index/${name}`)).toContain(parts[1]);
+        }
+      }
+    }
+  });
+
+  it('allows item actions on the table itself, not on its indexes', () => {
+    const tableArn = {
+      'Fn::GetAtt': [logicalId(template, 'AWS::DynamoDB::GlobalTable', 'StorageTable'), 'Arn'],
+    };
+    for (const statements of Object.values(statementsByFunction)) {
       const itemStatement = statements.find((statement) =>
         list(statement.Action).includes('dynamodb:PutItem'),
       );
