@@ -14,6 +14,12 @@ import { tableDefinition } from '../../shared/store/table.ts';
 const stringKey = (name: string): Attribute => ({ name, type: AttributeType.STRING });
 
 /**
+ * The change feed. Fan-out reads pending changes from the item itself; the images serve the
+ * stream filter (only items that carry a change invoke it). tests/aws creates moto's table with it.
+ */
+export const tableStreamViewType = StreamViewType.NEW_AND_OLD_IMAGES;
+
+/**
  * The one DynamoDB table, built from the declaration in shared/store/table.ts that the local
  * runtime also uses. It holds the only state worth keeping, so it survives `cdk destroy`.
  */
@@ -36,9 +42,7 @@ export class Storage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      // The change feed. Fan-out reads pending changes from the item itself; the images serve
-      // the stream filter (only items that carry a change invoke it).
-      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
+      dynamoStream: tableStreamViewType,
       // The AWS managed key (rather than the invisible owned key) puts key use in CloudTrail
       // at no key charge.
       encryption: TableEncryptionV2.awsManagedKey(),

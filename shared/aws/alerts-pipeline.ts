@@ -3,7 +3,6 @@ import type { DeliverDeps } from '../alerts/deliver.ts';
 import type { DeliveryQueue, FanoutDeps } from '../alerts/fanout.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
-import { defaultRetrySchedule } from '../delivery/retry-schedule.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetrics } from '../platform/metrics.ts';
@@ -56,8 +55,8 @@ export function wireAlertServices(
     publicUrl: (config.publicUrl ?? '').replace(/\/$/, ''),
     tokenKey: wiring.tokenKey,
     resolve: defaultResolver,
-    allowLoopbackWebhooks: false,
-    retrySchedule: defaultRetrySchedule,
+    allowLoopbackWebhooks: config.allowLoopbackWebhooks,
+    retrySchedule: config.retrySchedule,
     logger,
     metrics: createMetrics({ namespace: config.metricsNamespace }),
   };

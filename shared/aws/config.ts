@@ -1,3 +1,4 @@
+import { defaultRetrySchedule, parseRetrySchedule } from '../delivery/retry-schedule.ts';
 import { isLogLevel, type LogLevel } from '../platform/logger.ts';
 
 /** Settings of the Lambda functions, read from the environment once; a missing one fails naming it. */
@@ -9,6 +10,15 @@ export interface AwsConfig {
   publicUrl?: string;
   metricsNamespace: string;
   logLevel: LogLevel;
+  retrySchedule: readonly number[];
+  /**
+   * DATELINE_ALLOW_LOOPBACK_WEBHOOKS=1: webhook targets on loopback (plain http allowed there).
+   * For tests of the AWS wiring on one machine only; the stack never sets it, so a deployment
+   * refuses loopback targets (tests/infra asserts no function carries it).
+   */
+  allowLoopbackWebhooks: boolean;
+  /** How old a change or overdue delivery must be before the sweeper takes it as missed (default 10 min). */
+  sweepGraceSeconds: number;
 }
 
 export function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -17,9 +27,17 @@ export function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** The sweeper's default grace: well past a stream's or queue's normal delay. */
+export const DEFAULT_SWEEP_GRACE_SECONDS = 600;
+
 export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   const logLevel = env.LOG_LEVEL ?? 'info';
   const optional = (name: string, key: keyof AwsConfig) => (env[name] ? { [key]: env[name] } : {});
+  const grace = env.SWEEP_GRACE_SECONDS ? Number(env.SWEEP_GRACE_SECONDS) : DEFAULT_SWEEP_GRACE_SECONDS;
+  if (!Number.isInteger(grace) || grace < 0)
+    throw new Error(
+      `SWEEP_GRACE_SECONDS must be a whole number of seconds, got "${env.SWEEP_GRACE_SECONDS}"`,
+    );
   return {
     tableName: required(env, 'TABLE_NAME'),
     ...optional('DELIVERY_QUEUE_URL', 'queueUrl'),
@@ -28,5 +46,10 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...optional('PUBLIC_URL', 'publicUrl'),
     metricsNamespace: env.METRICS_NAMESPACE || 'Dateline',
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
+    retrySchedule: env.DATELINE_RETRY_SCHEDULE
+      ? parseRetrySchedule(env.DATELINE_RETRY_SCHEDULE)
+      : defaultRetrySchedule,
+    allowLoopbackWebhooks: env.DATELINE_ALLOW_LOOPBACK_WEBHOOKS === '1',
+    sweepGraceSeconds: grace,
   };
 }

@@ -1,9 +1,6 @@
 import { drainChangeFeed } from '../alerts/change-feed.ts';
 import type { AwsAlerts } from './alerts-runtime.ts';
 
-/** Changes and deliveries older than this are taken as missed by the stream or the queue. */
-const GRACE_MS = 10 * 60 * 1000;
-
 /**
  * The safety net that makes "accepted is never lost" hold on AWS too: event changes the stream
  * did not announce (e.g. after its retries ran out) are fanned out, and deliveries overdue by
@@ -11,7 +8,8 @@ const GRACE_MS = 10 * 60 * 1000;
  */
 export function createSweepHandler(alerts: AwsAlerts, clock: () => Date = () => new Date()) {
   return async function sweepHandler(): Promise<{ events: number; deliveries: number; requeued: number }> {
-    const cutoff = new Date(clock().getTime() - GRACE_MS);
+    // Changes and deliveries older than the grace are taken as missed by the stream or the queue.
+    const cutoff = new Date(clock().getTime() - alerts.config.sweepGraceSeconds * 1000);
     let events = 0;
     let deliveries = 0;
     for (let round = 0; round < 20; round++) {

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { keyAttributes, tableDefinition } from './table.ts';
 
-/** The CreateTable request for the shared declaration (used where no CDK deploys the table: dynalite). */
-function createTableInput(tableName: string) {
+/** The CreateTable request for the shared declaration (where no CDK deploys the table: dynalite, and moto in tests/aws). */
+export function createTableInput(tableName: string) {
   const attributes: AttributeDefinition[] = [...new Set(keyAttributes)].map((name) => ({
     AttributeName: name,
     AttributeType: 'S',

@@ -6,6 +6,7 @@ import type { DeliveryQueue, FanoutDeps } from '../../shared/alerts/fanout.ts';
 import { SubscriptionService } from '../../shared/alerts/subscription-service.ts';
 import { ApiKeyStore, type Scope } from '../../shared/auth/api-keys.ts';
 import type { AwsAlerts } from '../../shared/aws/alerts-runtime.ts';
+import { DEFAULT_SWEEP_GRACE_SECONDS } from '../../shared/aws/config.ts';
 import { sqsDeliveryQueue } from '../../shared/aws/sqs-queue.ts';
 import {
   createSmtpTransport,
@@ -195,7 +196,14 @@ export function awsAlertsFor(stack: AlertStack, sqs: SQSClient, table: Table = s
   const deliveries = new DeliveryRepository(table);
   const deliver: DeliverDeps = { ...stack.deliver, subscriptions, deliveries };
   return {
-    config: { tableName: table.name, metricsNamespace: 'Test', logLevel: 'error' },
+    config: {
+      tableName: table.name,
+      metricsNamespace: 'Test',
+      logLevel: 'error',
+      retrySchedule: stack.deliver.retrySchedule,
+      allowLoopbackWebhooks: stack.deliver.allowLoopbackWebhooks,
+      sweepGraceSeconds: DEFAULT_SWEEP_GRACE_SECONDS,
+    },
     table,
     logger: silentLogger,
     sqs,

@@ -1,0 +1,106 @@
+/**
+ * One Dateline "deployment" on moto: the stack's resources created from its template, the four
+ * handlers loaded (from source or from the esbuild bundles Lambda runs) with the environment the
+ * template gives each function, and the Lambda emulator driving them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { simpleParser } from 'mailparser';
+import { esbuildOptions, repoRoot } from '../../infra/constructs/dateline-function.ts';
+import { ApiKeyStore, type Scope } from '../../shared/auth/api-keys.ts';
+import { createTable } from '../../shared/store/dynamo.ts';
+import { type Handler, type Handlers, LambdaEmulator } from './lambda-emulator.ts';
+import { createStackOnMoto, type FunctionName, type StackOnMoto } from './stack-on-moto.ts';
+
+export const PUBLIC_URL = 'https://dateline.test';
+/** Where the bundles are built (a temporary folder); the test runner leaves files there to Node. */
+export const BUNDLE_DIR_PREFIX = 'dateline-aws-bundle-';
+const entries: FunctionName[] = ['api', 'fanout', 'deliver', 'sweep'];
+
+/** Settings these tests add to every function's environment: all of them supported, none set by the stack. */
+export const testSettings = {
+  // Webhook receivers here are HTTP servers on loopback.
+  DATELINE_ALLOW_LOOPBACK_WEBHOOKS: '1',
+  // Retries a second apart instead of minutes, so a retry through the queue fits in a test.
+  DATELINE_RETRY_SCHEDULE: '0,1,1,1',
+  // The sweeper takes a change as missed at once instead of after ten minutes.
+  SWEEP_GRACE_SECONDS: '0',
+  LOG_LEVEL: 'error',
+};
+
+export type HandlerSource = 'source' | 'bundle';
+
+export interface AwsDeployment {
+  stack: StackOnMoto;
+  lambda: LambdaEmulator;
+  key(scopes: Scope[]): Promise<string>;
+  /** Raw SES messages moto accepted, parsed, to one address. */
+  mailsTo(address: string): Promise<Awaited<ReturnType<typeof simpleParser>>[]>;
+  close(): Promise<void>;
+}
+
+export async function deployOnMoto(endpoint: string, source: HandlerSource): Promise<AwsDeployment> {
+  const prefix = `dateline-${source}-${Date.now().toString(36)}`;
+  const stack = await createStackOnMoto(endpoint, prefix, PUBLIC_URL);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: stack.region,
+    AWS_ACCESS_KEY_ID: 'moto',
+    AWS_SECRET_ACCESS_KEY: 'moto',
+  });
+  let outdir: string | undefined;
+  const handlers = {} as Handlers;
+  for (const name of entries) {
+    // The functions read their settings once, at import: each is loaded with its own environment
+    // (where two set the same variable they agree: one table, one queue).
+    Object.assign(process.env, stack.environments[name], testSettings);
+    if (source === 'source') {
+      handlers[name] = ((await import(`../../functions/${name}.ts`)) as { handler: Handler }).handler;
+    } else {
+      outdir ??= await bundle();
+      handlers[name] = (await nativeImport(pathToFileURL(join(outdir, `${name}.mjs`)).href)).handler;
+    }
+  }
+  const lambda = new LambdaEmulator(stack, handlers);
+  const apiKeys = new ApiKeyStore(
+    createTable({ tableName: stack.tableName, endpoint, region: stack.region }),
+  );
+  return {
+    stack,
+    lambda,
+    key: async (scopes) => (await apiKeys.create({ name: 'aws-path tests', scopes })).key,
+    async mailsTo(address) {
+      const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
+        ses?: { RawMessage?: { destinations: string[]; raw_data: string }[] };
+      };
+      const raw = (data.ses?.RawMessage ?? []).filter((message) =>
+        message.destinations.some((destination) => destination.includes(address)),
+      );
+      return Promise.all(raw.map((message) => simpleParser(message.raw_data)));
+    },
+    close: async () => {
+      if (outdir) await rm(outdir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The four entries bundled with the very options DatelineFunction gives NodejsFunction. */
+async function bundle(): Promise<string> {
+  const outdir = await mkdtemp(join(tmpdir(), BUNDLE_DIR_PREFIX));
+  await build({
+    ...esbuildOptions,
+    entryPoints: entries.map((name) => join(repoRoot, 'functions', `${name}.ts`)),
+    outdir,
+    logLevel: 'silent',
+  });
+  return outdir;
+}
+
+/**
+ * Node's own import: the bundle folder is external to the test runner (tests/aws/vitest.config.ts),
+ * so the bundle loads untransformed, as Lambda loads it.
+ */
+const nativeImport = (url: string) => import(/* @vite-ignore */ url) as Promise<{ handler: Handler }>;

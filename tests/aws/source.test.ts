@@ -1,0 +1,4 @@
+import { defineJourneys } from './journeys.ts';
+
+// The handlers as TypeScript sources.
+defineJourneys('source');
