@@ -31,6 +31,13 @@ export interface DeliverDeps extends ChannelDeps {
   clock?: () => Date;
 }
 
+/**
+ * How long a claimed attempt stays another worker's: longer than any one send (the webhook timeout
+ * is 15 s, the delivery function's 30 s), shorter than the queue's visibility timeout, so the
+ * message of a worker that died mid-attempt finds the claim expired when it comes back.
+ */
+export const ATTEMPT_LEASE_MS = 60_000;
+
 /** What the caller (SQS handler or local worker) should do with the message. */
 export type DeliveryOutcome =
   | { kind: 'done'; status?: DeliveryStatus }
@@ -102,6 +109,12 @@ export async function attemptDelivery(
     return { kind: 'done', status: 'skipped' };
   }
 
+  // Claim, then send: a second message for this delivery (same batch, another worker) sends nothing.
+  // A caller recording into a batch attempts the delivery alone already (the local worker).
+  if (!options.recordInto && !(await deps.deliveries.claim(ref, attemptCount, now, ATTEMPT_LEASE_MS))) {
+    log.info('delivery attempt claimed by another worker');
+    return { kind: 'done' };
+  }
   const outcome: SendOutcome =
     delivery.channel === 'webhook'
       ? await sendWebhookAttempt(deps, subscription, delivery, now)

@@ -156,6 +156,36 @@ export class DeliveryRepository {
   }
 
   /**
+   * Claims the next attempt of a delivery for `leaseMs`: a conditional write that succeeds only
+   * while no attempt was recorded since `expectedAttempts` and no other worker holds an unexpired
+   * claim. Claim first, then send: however many queue messages name one delivery, in one batch or
+   * in several workers, one of them sends. False when another worker holds it. A claim ends with
+   * the attempt's record (recordAttempt) or, if its worker died, when it expires.
+   */
+  async claim(ref: DeliveryRef, expectedAttempts: number, now: Date, leaseMs: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: deliveryKey(ref.subscriptionId, ref.deliveryId),
+          UpdateExpression: 'SET leaseUntil = :until',
+          ConditionExpression:
+            'attemptCount = :expected AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+          ExpressionAttributeValues: {
+            ':until': now.getTime() + leaseMs,
+            ':now': now.getTime(),
+            ':expected': expectedAttempts,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Records an attempt and the delivery's next state, only if no other worker recorded one since
    * `expectedAttempts` (PreconditionFailedError otherwise).
    */
@@ -177,8 +207,8 @@ export class DeliveryRepository {
             TableName: this.table.name,
             Key: deliveryKey(ref.subscriptionId, ref.deliveryId),
             UpdateExpression: due
-              ? 'SET delivery = :delivery, attemptCount = :count, duePk = :duePk, dueSk = :dueSk REMOVE expiresAt'
-              : 'SET delivery = :delivery, attemptCount = :count, expiresAt = :expires REMOVE duePk, dueSk',
+              ? 'SET delivery = :delivery, attemptCount = :count, duePk = :duePk, dueSk = :dueSk REMOVE expiresAt, leaseUntil'
+              : 'SET delivery = :delivery, attemptCount = :count, expiresAt = :expires REMOVE duePk, dueSk, leaseUntil',
             ConditionExpression: 'attemptCount = :expected',
             ExpressionAttributeValues: {
               ':delivery': updated,
