@@ -14,6 +14,24 @@ import type { Queues } from './queues.ts';
 /** The delivery function's timeout; the delivery queue's visibility timeout is derived from it. */
 export const deliverTimeout = Duration.seconds(30);
 
+/**
+ * Concurrency reserved for the alert pipeline. Every function of the account and region shares one
+ * pool (1,000 by default); without a reservation a burst of API traffic could take all of it and
+ * throttle fan-out and delivery. A reservation is a cap too.
+ * - fanout: the stream event source runs one invocation per shard at a time (shards ×
+ *   parallelizationFactor, which is 1), so 10 serves a table with up to 10 stream shards. Beyond
+ *   that, records wait on their shard (the FanoutIteratorAge alarm) until maxRecordAge (1 h), and
+ *   the sweeper re-drives what expires. Another event source on fan-out adds its own concurrency
+ *   (an SQS source its maxConcurrency) to what this must cover.
+ * - deliver: at least the delivery event source's maxConcurrency (5). Below it, SQS invocations
+ *   would be throttled, and every receive of a throttled message counts toward the 12 that
+ *   dead-letter it. 10 leaves room to raise maxConcurrency up to 10 without changing this.
+ * - sweep: one sweep at a time; a throttled run is simply superseded by the next.
+ * In all 21 are reserved. Lambda keeps at least 100 unreserved, so an account whose concurrency
+ * quota is below 121 (some new accounts start lower) cannot deploy the stack until it is raised.
+ */
+export const reservedConcurrency = { fanout: 10, deliver: 10, sweep: 1 } as const;
+
 /** Stream records that start a fan-out: event items written with a pending change marker. */
 export const fanoutFilterPattern = {
   eventName: FilterRule.or('INSERT', 'MODIFY'),
@@ -47,6 +65,7 @@ export class Alerts extends Construct {
       logLevel,
       timeout: Duration.seconds(60),
       environment,
+      reservedConcurrentExecutions: reservedConcurrency.fanout,
     });
     // Deliveries are recorded one conditional write each on AWS (no BatchWriteItem); no index query.
     bindTable(this.fanout, table, { access: 'RW' });
@@ -71,6 +90,7 @@ export class Alerts extends Construct {
       logLevel,
       timeout: deliverTimeout,
       environment,
+      reservedConcurrentExecutions: reservedConcurrency.deliver,
     });
     bindTable(this.deliver, table, { access: 'RW' });
     bindSecret(this.deliver, tokenSigningKey);
@@ -92,7 +112,7 @@ export class Alerts extends Construct {
       timeout: Duration.seconds(60),
       environment,
       // One sweep at a time; a failed or throttled sweep is simply superseded by the next one.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: reservedConcurrency.sweep,
       retryAttempts: 0,
       maxEventAge: Duration.minutes(4),
     });

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { reservedConcurrency } from '../../infra/constructs/alerts.ts';
 import { logicalId, resourceNamed, synth } from './synth.ts';
 
 let template: Template;
@@ -74,6 +75,38 @@ describe('delivery queue → delivery event source mapping', () => {
     const { MaximumConcurrency } = mapping('AlertsDeliver').ScalingConfig as { MaximumConcurrency: number };
     expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
     expect(MaximumConcurrency).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('reserved concurrency', () => {
+  const reserved = (fn: string) =>
+    resourceNamed(template, 'AWS::Lambda::Function', fn).Properties.ReservedConcurrentExecutions as number;
+
+  it('reserves 10 for fan-out, 10 for delivery and 1 for the sweeper', () => {
+    expect(reservedConcurrency).toEqual({ fanout: 10, deliver: 10, sweep: 1 });
+    expect(reserved('AlertsFanout')).toBe(reservedConcurrency.fanout);
+    expect(reserved('AlertsDeliver')).toBe(reservedConcurrency.deliver);
+    expect(reserved('AlertsSweep')).toBe(reservedConcurrency.sweep);
+  });
+
+  it('fan-out reads each stream shard one invocation at a time (what its reservation is sized by)', () => {
+    expect(mapping('AlertsFanout').ParallelizationFactor ?? 1).toBe(1);
+  });
+
+  it('leaves the API unreserved: it draws on the rest of the pool', () => {
+    expect(resourceNamed(template, 'AWS::Lambda::Function', 'ApiHandler').Properties).not.toHaveProperty(
+      'ReservedConcurrentExecutions',
+    );
+  });
+
+  it('lets delivery reach its event source maximum concurrency without throttles', () => {
+    const { MaximumConcurrency } = mapping('AlertsDeliver').ScalingConfig as { MaximumConcurrency: number };
+    expect(reserved('AlertsDeliver')).toBeGreaterThanOrEqual(MaximumConcurrency);
+  });
+
+  it('reserves at most a tenth of the default account pool (1,000), leaving the rest to the API', () => {
+    const total = Object.values(reservedConcurrency).reduce((sum, n) => sum + n, 0);
+    expect(total).toBeLessThanOrEqual(100);
   });
 });
 
