@@ -73,6 +73,7 @@ export class DatelineStack extends Stack {
       },
       fanout: this.alerts.fanout,
       queues,
+      table,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

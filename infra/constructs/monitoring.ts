@@ -1,19 +1,16 @@
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
-  Alarm,
+  type Alarm,
   AlarmStatusWidget,
-  ComparisonOperator,
   Dashboard,
   GraphWidget,
   type IMetric,
-  MathExpression,
   type Metric,
-  TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -23,39 +20,28 @@ import {
   AlertsSent,
   DeliveryLatency,
 } from '../../shared/platform/metrics.ts';
-import { failedAttemptRate, perChannel, totalOverChannels } from './alert-metrics.ts';
+import { tableDefinition } from '../../shared/store/table.ts';
+import { createAlarms, period, sesReputationMetric, tableMetric } from './alarms.ts';
+import { perChannel } from './alert-metrics.ts';
 import { ignoreCfnLintChecks } from './cfn-lint.ts';
-import { deliveryMaxReceiveCount, type Queues } from './queues.ts';
+import type { Queues } from './queues.ts';
 
 export interface MonitoringProps {
   stage: string;
   alarmEmail?: string;
   httpApi: HttpApi;
   /** Every function, by the name used in alarm names and on the dashboard. */
-  functions: Record<string, IFunction>;
+  functions: Record<string, LambdaFunction>;
   /** The stream consumer, watched for falling behind. */
   fanout: IFunction;
   queues: Queues;
+  table: ITableV2;
 }
-
-interface AlarmSpec {
-  metric: IMetric;
-  threshold: number;
-  description: string;
-  evaluationPeriods?: number;
-  datapointsToAlarm?: number;
-}
-
-const period = Duration.minutes(5);
-/** Fan-out more than 5 minutes behind the table: alerts are late. Records are dropped at 1 h. */
-export const iteratorAgeThresholdMs = 5 * 60 * 1000;
-export const apiServerErrorRateThreshold = 5;
-export const failedAttemptRateThreshold = 25;
 
 /** One SNS topic for every alarm, the alarms, and a dashboard of the whole service. */
 export class Monitoring extends Construct {
   readonly topic: Topic;
-  readonly alarms: Alarm[] = [];
+  readonly alarms: Alarm[];
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -85,81 +71,14 @@ export class Monitoring extends Construct {
     });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
-    const alarm = (name: string, spec: AlarmSpec): Alarm => {
-      const created = new Alarm(this, name, {
-        alarmName: `dateline-${props.stage}-${name}`,
-        alarmDescription: spec.description,
-        metric: spec.metric,
-        threshold: spec.threshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: spec.evaluationPeriods ?? 1,
-        datapointsToAlarm: spec.datapointsToAlarm,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(new SnsAction(this.topic));
-      created.addOkAction(new SnsAction(this.topic));
-      this.alarms.push(created);
-      return created;
-    };
-    const visible = (queue: Queues['delivery']) =>
-      queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
-
-    alarm('DeliveryDeadLetters', {
-      metric: visible(queues.deliveryDeadLetters),
-      threshold: 0,
-      description: `Delivery messages were dead-lettered by SQS after ${deliveryMaxReceiveCount} receives. Inspect, fix, then redrive.`,
-    });
-    alarm('StreamFailures', {
-      metric: visible(queues.streamFailures),
-      threshold: 0,
-      description:
-        'Fan-out gave up on stream records. The sweeper re-drives items still marked pending; check logs.',
-    });
-    for (const [name, fn] of Object.entries(props.functions)) {
-      alarm(`${name}Errors`, {
-        metric: fn.metricErrors({ statistic: 'Sum', period }),
-        threshold: 0,
-        description: `The ${name} function failed (uncaught error, timeout or crash).`,
-      });
-      alarm(`${name}Throttles`, {
-        metric: fn.metricThrottles({ statistic: 'Sum', period }),
-        threshold: 0,
-        description: `The ${name} function was throttled.`,
-      });
-    }
-    alarm('ApiServerErrorRate', {
-      metric: new MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-        usingMetrics: {
-          errors: httpApi.metricServerError({ statistic: 'Sum', period }),
-          requests: httpApi.metricCount({ statistic: 'Sum', period }),
-        },
-        label: 'API 5xx (%)',
-        period,
-      }),
-      threshold: apiServerErrorRateThreshold,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      description: `More than ${apiServerErrorRateThreshold}% of API requests answered 5xx.`,
-    });
-    alarm('FanoutIteratorAge', {
-      metric: props.fanout.metric('IteratorAge', { statistic: 'Maximum', period }),
-      threshold: iteratorAgeThresholdMs,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      description:
-        'Fan-out is falling behind the table stream; records older than 1 h go to the failure queue.',
-    });
-    alarm('AlertsDeadLettered', {
-      metric: totalOverChannels(AlertsDeadLettered, period),
-      threshold: 0,
-      description: 'Deliveries exhausted their retry schedule (visible and retryable in the delivery log).',
-    });
-    alarm('AlertsFailedRate', {
-      metric: failedAttemptRate(period),
-      threshold: failedAttemptRateThreshold,
-      evaluationPeriods: 3,
-      description: `More than ${failedAttemptRateThreshold}% of delivery attempts failed for 15 minutes.`,
+    this.alarms = createAlarms(this, {
+      stage: props.stage,
+      topic: this.topic,
+      httpApi,
+      functions: props.functions,
+      fanout: props.fanout,
+      queues,
+      table: props.table,
     });
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -172,6 +91,8 @@ export class Monitoring extends Construct {
         'in 2026; aws-cdk-lib 2.276 renders the stack tags there). The resource is still checked against the ' +
         "newer schema by CDK's built-in CloudFormation validation (tests/infra/stack.test.ts).",
     });
+    const visible = (queue: Queues['delivery']) =>
+      queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
     const functions = Object.entries(props.functions);
     const byFunction = (pick: (fn: IFunction) => Metric) =>
       functions.map(([name, fn]) => pick(fn).with({ label: name }));
@@ -206,6 +127,22 @@ export class Monitoring extends Construct {
       ]),
       graph('Fan-out iterator age (ms)', [
         props.fanout.metric('IteratorAge', { statistic: 'Maximum', period }),
+      ]),
+      graph('Oldest delivery message (s)', [
+        queues.delivery.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period }),
+      ]),
+    );
+    this.addRow(
+      graph('Table throttle events', [
+        tableMetric(props.table, 'WriteThrottleEvents').with({ label: 'writes' }),
+        ...tableDefinition.globalSecondaryIndexes.map(({ indexName }) =>
+          tableMetric(props.table, 'WriteThrottleEvents', indexName).with({ label: `writes ${indexName}` }),
+        ),
+        tableMetric(props.table, 'ReadThrottleEvents').with({ label: 'reads' }),
+      ]),
+      graph('SES reputation (fraction)', [
+        sesReputationMetric('Reputation.BounceRate').with({ label: 'bounce rate' }),
+        sesReputationMetric('Reputation.ComplaintRate').with({ label: 'complaint rate' }),
       ]),
     );
     this.addRow(

@@ -6,6 +6,7 @@ import {
   AlertsSent,
   DeliveryLatency,
 } from '../../shared/platform/metrics.ts';
+import { tableDefinition } from '../../shared/store/table.ts';
 import { logicalId, resourceNamed, synth } from './synth.ts';
 
 let template: Template;
@@ -150,6 +151,119 @@ describe('alarms', () => {
     expect(a.Properties).toMatchObject({ Threshold: 25, EvaluationPeriods: 3 });
   });
 
+  const tableRef = () => ({ Ref: logicalId(template, 'AWS::DynamoDB::GlobalTable', 'StorageTable') });
+
+  it('fires on any throttled write to the table', () => {
+    expect(alarm('TableWriteThrottles').Properties).toMatchObject({
+      Namespace: 'AWS/DynamoDB',
+      MetricName: 'WriteThrottleEvents',
+      Dimensions: [{ Name: 'TableName', Value: tableRef() }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it.each(tableDefinition.globalSecondaryIndexes.map((index) => index.indexName))(
+    'fires on any throttled write to the %s index',
+    (indexName) => {
+      const name = `${indexName.charAt(0).toUpperCase()}${indexName.slice(1)}IndexWriteThrottles`;
+      const a = alarm(name);
+      expect(a.Properties).toMatchObject({
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'WriteThrottleEvents',
+        Statistic: 'Sum',
+        Threshold: 0,
+      });
+      expect(a.Properties.Dimensions).toEqual(
+        expect.arrayContaining([
+          { Name: 'TableName', Value: tableRef() },
+          { Name: 'GlobalSecondaryIndexName', Value: indexName },
+        ]),
+      );
+      expect(a.Properties.Dimensions).toHaveLength(2);
+    },
+  );
+
+  it('watches every index of the table and no other', () => {
+    const indexAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((a) =>
+      ((a.Properties.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? [])
+        .filter((dimension) => dimension.Name === 'GlobalSecondaryIndexName')
+        .map((dimension) => dimension.Value),
+    );
+    expect(indexAlarms.sort()).toEqual(
+      tableDefinition.globalSecondaryIndexes.map((index) => index.indexName as string).sort(),
+    );
+  });
+
+  it('fires on any throttled read of the table', () => {
+    expect(alarm('TableReadThrottles').Properties).toMatchObject({
+      Namespace: 'AWS/DynamoDB',
+      MetricName: 'ReadThrottleEvents',
+      Dimensions: [{ Name: 'TableName', Value: tableRef() }],
+      Threshold: 0,
+    });
+  });
+
+  it('fires when a delivery message has waited more than 15 minutes', () => {
+    expect(alarm('DeliveryQueueAge').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'QueuesDelivery'), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it.each([
+    ['SesBounceRate', 'Reputation.BounceRate', 0.05, 0.1],
+    ['SesComplaintRate', 'Reputation.ComplaintRate', 0.001, 0.005],
+  ])(
+    '%s fires on the account-wide %s at %s, well before SES pauses sending at %s',
+    (name, metric, at, pause) => {
+      const { Properties } = alarm(name);
+      expect(Properties).toMatchObject({
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Threshold: at,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(Properties.Dimensions).toBeUndefined();
+      expect(Properties.Threshold as number).toBeLessThanOrEqual(pause / 2);
+    },
+  );
+
+  it.each([
+    ['Api', 'ApiHandler'],
+    ['Fanout', 'AlertsFanout'],
+    ['Deliver', 'AlertsDeliver'],
+    ['Sweep', 'AlertsSweep'],
+  ])('fires when the %s function runs for 80%% of its timeout', (name, prefix) => {
+    const fn = resourceNamed(template, 'AWS::Lambda::Function', prefix);
+    expect(alarm(`${name}DurationNearTimeout`).Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: logicalId(template, 'AWS::Lambda::Function', prefix) } },
+      ],
+      Statistic: 'Maximum',
+      Threshold: (fn.Properties.Timeout as number) * 1000 * 0.8,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('describes every alarm', () => {
+    for (const a of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect((a.Properties.AlarmDescription as string).length).toBeGreaterThan(25);
+    }
+  });
+
   it('treats missing data as fine, so a quiet service is not alarming', () => {
     for (const a of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(a.Properties.TreatMissingData).toBe('notBreaching');
@@ -168,7 +282,10 @@ describe('dashboard', () => {
     },
   );
 
-  it.each(['AWS/ApiGateway', 'AWS/SQS', 'AWS/Lambda'])('graphs %s metrics', (namespace) => {
-    expect(body()).toContain(`\\"${namespace}\\"`);
-  });
+  it.each(['AWS/ApiGateway', 'AWS/SQS', 'AWS/Lambda', 'AWS/DynamoDB', 'AWS/SES'])(
+    'graphs %s metrics',
+    (namespace) => {
+      expect(body()).toContain(`\\"${namespace}\\"`);
+    },
+  );
 });
