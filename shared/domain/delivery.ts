@@ -22,8 +22,14 @@ export interface Delivery {
   channel: Channel;
   kind: DeliveryKind;
   eventId?: string;
-  /** The exact payload: the webhook body (JSON), also the data an email is rendered from. */
+  /**
+   * The exact payload: the webhook body (JSON), also the data an email is rendered from. An alert's
+   * payload is stored once per change (its message) and only referred to by `message` in the
+   * stored record; the repository puts it back here when it reads the record.
+   */
   body: string;
+  /** The change whose stored message holds the body (alerts); absent when the body is the record's own. */
+  message?: MessageRef;
   status: DeliveryStatus;
   attempts: DeliveryAttempt[];
   /** Attempts made before the current retry schedule began (a manual retry starts a new schedule). */
@@ -31,6 +37,12 @@ export interface Delivery {
   createdAt: string;
   updatedAt: string;
   nextAttemptAt?: string;
+}
+
+/** Where one change's alert payload is stored: the event and the change's name (`v3`). */
+export interface MessageRef {
+  eventId: string;
+  change: string;
 }
 
 /** The Standard Webhooks body. `data.previous` holds the changed fields' earlier values on updates. */

@@ -1,7 +1,10 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../domain/delivery.ts';
+import type { Delivery, DeliveryAttempt, DeliveryStatus, MessageRef } from '../domain/delivery.ts';
+import { mapLimit } from '../platform/concurrency.ts';
 import { batchGet, batchWrite, conditionally, isConditionFailure, queryPage, type Table } from './dynamo.ts';
-import { DUE_PARTITION, deliveryKey } from './keys.ts';
+import { deliveryKey, duePartition, messageKey } from './keys.ts';
+import { allShards, shardOf } from './shards.ts';
+import { shardCounts } from './table.ts';
 
 export interface DeliveryRef {
   subscriptionId: string;
@@ -22,6 +25,30 @@ interface DeliveryItem {
 const LOG_RETENTION_SECONDS = 30 * 24 * 3600;
 
 const dueSk = (at: string, ref: DeliveryRef) => `${at}#${ref.subscriptionId}#${ref.deliveryId}`;
+/** The `due` index keys of a delivery waiting for an attempt at `at`, in the delivery's own shard. */
+const dueKeys = (at: string, ref: DeliveryRef) => ({
+  duePk: duePartition(shardOf(ref.deliveryId, shardCounts.due)),
+  dueSk: dueSk(at, ref),
+});
+
+/**
+ * Messages (one change's payload) outlive the deliveries that refer to them: a finished delivery's
+ * log entry is kept 30 days, and a dead one may be retried by hand within them.
+ */
+const MESSAGE_RETENTION_SECONDS = 90 * 24 * 3600;
+
+/** Conditional record writes in flight at once per recordAll call (bounds memory and sockets). */
+const RECORD_CONCURRENCY = 32;
+
+/** Messages kept in memory per container: one fan-out's deliveries mostly share one. */
+const MESSAGE_CACHE_SIZE = 256;
+
+/** The delivery as stored: an alert's body stays in its message item. */
+function stored(delivery: Delivery): Delivery {
+  if (!delivery.message) return delivery;
+  const { body: _body, ...rest } = delivery;
+  return rest as Delivery;
+}
 
 /** BatchWriteItem's limit. */
 const BATCH_WRITE_SIZE = 25;
@@ -40,10 +67,9 @@ function newItem(delivery: Delivery, dueAt: string): DeliveryItem & { type: stri
   return {
     ...deliveryKey(ref.subscriptionId, ref.deliveryId),
     type: 'delivery',
-    delivery: { ...delivery, nextAttemptAt: dueAt },
+    delivery: stored({ ...delivery, nextAttemptAt: dueAt }),
     attemptCount: delivery.attempts.length,
-    duePk: DUE_PARTITION,
-    dueSk: dueSk(dueAt, ref),
+    ...dueKeys(dueAt, ref),
   };
 }
 
@@ -91,10 +117,75 @@ export interface DeliveryNext {
 
 /** Delivery records: one per (subscription, event change), written with conditions so replays are harmless. */
 export class DeliveryRepository {
+  private readonly messages = new Map<string, Promise<string | undefined>>();
+
   constructor(
     private readonly table: Table,
     private readonly options: DeliveryRepositoryOptions = {},
   ) {}
+
+  /**
+   * Stores the payload of one change's alerts once (every delivery of the change refers to it).
+   * Written before any delivery that refers to it; the same change always has the same payload,
+   * so writing it again (a replay) changes nothing.
+   */
+  async putMessage(ref: MessageRef, body: string, now: Date): Promise<void> {
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: {
+          ...messageKey(ref.eventId, ref.change),
+          type: 'message',
+          body,
+          expiresAt: Math.floor(now.getTime() / 1000) + MESSAGE_RETENTION_SECONDS,
+        },
+      }),
+    );
+    this.cacheMessage(ref, Promise.resolve(body));
+  }
+
+  private cacheMessage(ref: MessageRef, body: Promise<string | undefined>) {
+    if (this.messages.size >= MESSAGE_CACHE_SIZE) this.messages.delete(this.messages.keys().next().value!);
+    this.messages.set(`${ref.eventId}/${ref.change}`, body);
+  }
+
+  /** A stored message's body (cached per container: most deliveries a worker sees share a few). */
+  private messageBody(ref: MessageRef): Promise<string | undefined> {
+    const cached = this.messages.get(`${ref.eventId}/${ref.change}`);
+    if (cached) return cached;
+    const read = this.table.client
+      .send(new GetCommand({ TableName: this.table.name, Key: messageKey(ref.eventId, ref.change) }))
+      .then((result) => result.Item?.body as string | undefined);
+    this.cacheMessage(ref, read);
+    read.catch(() => this.messages.delete(`${ref.eventId}/${ref.change}`));
+    return read;
+  }
+
+  /** Puts the bodies of records that refer to a message back (one batched read for those not cached). */
+  private async withBodies(deliveries: Delivery[]): Promise<Delivery[]> {
+    const missing = new Map<string, MessageRef>();
+    for (const delivery of deliveries)
+      if (delivery.message && !this.messages.has(`${delivery.message.eventId}/${delivery.message.change}`))
+        missing.set(`${delivery.message.eventId}/${delivery.message.change}`, delivery.message);
+    if (missing.size > 1) {
+      const items = await batchGet<{ pk: string; sk: string; body: string }>(
+        this.table,
+        [...missing.values()].map((ref) => messageKey(ref.eventId, ref.change)),
+      );
+      for (const item of items)
+        this.cacheMessage(
+          { eventId: item.pk.slice('EVENT#'.length), change: item.sk.slice('MSG#'.length) },
+          Promise.resolve(item.body),
+        );
+    }
+    return Promise.all(
+      deliveries.map(async (delivery) =>
+        delivery.message
+          ? { ...delivery, body: (await this.messageBody(delivery.message)) ?? MISSING_MESSAGE }
+          : delivery,
+      ),
+    );
+  }
 
   /** Whether this repository may write records and attempts in batches (see DeliveryRepositoryOptions). */
   get batched(): boolean {
@@ -125,7 +216,9 @@ export class DeliveryRepository {
    */
   async recordAll(deliveries: Delivery[], dueAt: string): Promise<Delivery[]> {
     if (!this.batched) {
-      const recorded = await Promise.all(deliveries.map((delivery) => this.record(delivery, dueAt)));
+      const recorded = await mapLimit(deliveries, RECORD_CONCURRENCY, (delivery) =>
+        this.record(delivery, dueAt),
+      );
       return deliveries
         .filter((_, i) => recorded[i])
         .map((delivery) => ({ ...delivery, nextAttemptAt: dueAt }));
@@ -152,7 +245,9 @@ export class DeliveryRepository {
       }),
     );
     const item = result.Item as DeliveryItem | undefined;
-    return item ? { delivery: item.delivery, attemptCount: item.attemptCount } : undefined;
+    if (!item) return undefined;
+    const [delivery] = await this.withBodies([item.delivery]);
+    return { delivery: delivery!, attemptCount: item.attemptCount };
   }
 
   /**
@@ -211,11 +306,11 @@ export class DeliveryRepository {
               : 'SET delivery = :delivery, attemptCount = :count, expiresAt = :expires REMOVE duePk, dueSk, leaseUntil',
             ConditionExpression: 'attemptCount = :expected',
             ExpressionAttributeValues: {
-              ':delivery': updated,
+              ':delivery': stored(updated),
               ':count': attempts.length,
               ':expected': expectedAttempts,
               ...(due
-                ? { ':duePk': DUE_PARTITION, ':dueSk': dueSk(next.dueAt!, ref) }
+                ? { ':duePk': dueKeys(next.dueAt!, ref).duePk, ':dueSk': dueKeys(next.dueAt!, ref).dueSk }
                 : { ':expires': Math.floor(now.getTime() / 1000) + LOG_RETENTION_SECONDS }),
             },
           }),
@@ -258,10 +353,10 @@ export class DeliveryRepository {
         items.push({
           ...deliveryKey(ref.subscriptionId, ref.deliveryId),
           type: 'delivery',
-          delivery: updated,
+          delivery: stored(updated),
           attemptCount: updated.attempts.length,
           ...(due
-            ? { duePk: DUE_PARTITION, dueSk: dueSk(next.dueAt!, ref) }
+            ? dueKeys(next.dueAt!, ref)
             : { expiresAt: Math.floor(now.getTime() / 1000) + LOG_RETENTION_SECONDS }),
         } satisfies DeliveryItem & { type: string });
         if (items.length === BATCH_WRITE_SIZE) write();
@@ -290,17 +385,64 @@ export class DeliveryRepository {
       Limit: limit + 1,
     });
     const items = page.items.filter((item) => item.sk !== `DLV#${before}`).map((item) => item.delivery);
-    return { deliveries: items.slice(0, limit), more: items.length > limit };
+    return { deliveries: await this.withBodies(items.slice(0, limit)), more: items.length > limit };
   }
 
-  /** Deliveries due at or before `now`, oldest first (the local queue, and the AWS sweeper). */
+  /** Deliveries due at or before `now`, oldest first, from every shard of the `due` index (the local queue). */
   async due(now: Date, limit: number): Promise<(DeliveryRef & { dueAt: string })[]> {
+    const pages = await Promise.all(
+      allShards(shardCounts.due).map((shard) => this.duePage(shard, now, limit)),
+    );
+    return pages
+      .flatMap((page) => page.refs)
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  /**
+   * Walks every delivery due at or before `cutoff`, all shards in parallel, page by page, handing
+   * each page to `onPage` before reading the next (the AWS sweeper re-drives them as it goes, so
+   * memory holds a page per shard). Stops after about `max`; returns how many it handed over.
+   */
+  async walkDue(
+    cutoff: Date,
+    options: { pageSize: number; max: number },
+    onPage: (refs: DeliveryRef[]) => Promise<void>,
+  ): Promise<number> {
+    const perShard = Math.ceil(options.max / shardCounts.due);
+    const counts = await Promise.all(
+      allShards(shardCounts.due).map(async (shard) => {
+        let handed = 0;
+        let cursor: Record<string, unknown> | undefined;
+        do {
+          const page = await this.duePage(
+            shard,
+            cutoff,
+            Math.min(options.pageSize, perShard - handed),
+            cursor,
+          );
+          if (page.refs.length > 0)
+            await onPage(page.refs.map(({ subscriptionId, deliveryId }) => ({ subscriptionId, deliveryId })));
+          handed += page.refs.length;
+          cursor = page.next;
+        } while (cursor && handed < perShard);
+        return handed;
+      }),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  private async duePage(shard: number, upTo: Date, limit: number, cursor?: Record<string, unknown>) {
     const page = await queryPage<{ dueSk: string }>(this.table, {
       IndexName: 'due',
       KeyConditionExpression: 'duePk = :pk AND dueSk <= :now',
-      ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':now': `${now.toISOString()}#~` },
+      ExpressionAttributeValues: { ':pk': duePartition(shard), ':now': `${upTo.toISOString()}#~` },
       Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
     });
-    return page.items.map((item) => parseDueSk(item.dueSk));
+    return { refs: page.items.map((item) => parseDueSk(item.dueSk)), next: page.lastKey };
   }
 }
+
+/** What the log shows for a delivery whose message has expired (older than its retention). */
+const MISSING_MESSAGE = '{"error":"the message of this delivery is no longer kept"}';

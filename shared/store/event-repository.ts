@@ -1,8 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventInput, TimelineEvent } from '../domain/event.ts';
 import { NotFoundError } from '../errors.ts';
 import { batchGet, conditionally, isConditionFailure, type Table } from './dynamo.ts';
-import { EVENT_SK, eventKey, FEED_PARTITION } from './keys.ts';
+import { EVENT_SK, eventKey, feedPartition } from './keys.ts';
+import { shardOf } from './shards.ts';
+import { shardCounts } from './table.ts';
 import { timelineItemKeys, timelineItems } from './timeline-items.ts';
 
 export type ChangeType = 'event.created' | 'event.updated' | 'event.deleted';
@@ -47,7 +49,7 @@ export function buildEventItem(
     version: event.version,
     ...(deleted ? { deleted: true } : {}),
     changes,
-    feedPk: FEED_PARTITION,
+    feedPk: feedPartition(shardOf(event.id, shardCounts.feed)),
     feedSk: `${oldest.at}#${event.id}`,
   };
 }
@@ -60,6 +62,25 @@ export class EventRepository {
       new GetCommand({ TableName: this.table.name, Key: eventKey(id), ConsistentRead: true }),
     );
     return result.Item as EventItem | undefined;
+  }
+
+  /**
+   * Moves an event's place in the `feed` index to `until`: the sweeper, which reads changes older
+   * than its grace oldest first, leaves it until then (a fan-out that failed, or one that
+   * continuations are walking). Nothing happens when the event has no pending change any more.
+   */
+  async parkFeed(id: string, until: Date): Promise<void> {
+    await ignoreConditionFailure(
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: eventKey(id),
+          UpdateExpression: 'SET feedSk = :sk',
+          ConditionExpression: 'attribute_exists(feedPk)',
+          ExpressionAttributeValues: { ':sk': `${until.toISOString()}#${id}` },
+        }),
+      ),
+    );
   }
 
   /** The live event, or NotFoundError (a deleted event is gone to readers even while its tombstone waits for fan-out). */

@@ -2,8 +2,11 @@
 
 export const EVENT_SK = 'EVENT';
 const SUBSCRIPTION_SK = 'SUB';
-export const FEED_PARTITION = 'FEED';
-export const DUE_PARTITION = 'DUE';
+/** Prefix of the sharded `feed` index keys (`FEED#0` …); the stream filter matches on it. */
+export const FEED_PREFIX = 'FEED';
+export const feedPartition = (shard: number) => `${FEED_PREFIX}#${shard}`;
+/** The sharded `due` index keys: `DUE#0` … */
+export const duePartition = (shard: number) => `DUE#${shard}`;
 
 export const eventKey = (id: string) => ({ pk: `EVENT#${id}`, sk: EVENT_SK });
 
@@ -35,6 +38,18 @@ export const subscriptionIndexKeyPartition = (key: Exclude<Dimension, { name: 'a
   key.length === 0
     ? subscriptionIndexPartition({ name: 'all' })
     : `SUBIDX#${key.map((dimension) => dimensionId(dimension)).join('|')}`;
+/** One write shard of a subscription index partition (see shardCounts in table.ts). */
+export const subscriptionIndexShard = (partition: string, shard: number) => `${partition}@${shard}`;
+/** The payload of one change's alerts, stored once beside its event; deliveries refer to it. */
+export const messageKey = (eventId: string, change: string) => ({
+  pk: `EVENT#${eventId}`,
+  sk: `MSG#${change}`,
+});
+/** How far a continued fan-out of one change has got: the index shards still to walk, with their cursors. */
+export const fanoutProgressKey = (eventId: string, change: string) => ({
+  pk: `EVENT#${eventId}`,
+  sk: `FANOUT#${change}`,
+});
 /** A counter of requests of one kind in one time window (rate limits). */
 export const throttleKey = (scope: string, window: string) => ({ pk: `THROTTLE#${scope}`, sk: window });
 export const metaKey = (name: string) => ({ pk: 'META', sk: name });

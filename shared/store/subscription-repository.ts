@@ -9,8 +9,16 @@ import {
   subscriptionIndexKeys,
 } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
-import { conditionally, isConditionFailure, type QueryPage, queryAll, type Table } from './dynamo.ts';
-import { metaKey, subscriptionIndexKeyPartition, subscriptionKey, throttleKey } from './keys.ts';
+import { conditionally, isConditionFailure, queryPage, type Table } from './dynamo.ts';
+import {
+  metaKey,
+  subscriptionIndexKeyPartition,
+  subscriptionIndexShard,
+  subscriptionKey,
+  throttleKey,
+} from './keys.ts';
+import { allShards, shardOf } from './shards.ts';
+import { shardCounts } from './table.ts';
 
 /** What an index item holds: enough to decide a match without reading the subscription. */
 export interface SubscriptionCandidate {
@@ -21,13 +29,28 @@ export interface SubscriptionCandidate {
   version: number;
 }
 
-const indexKeys = (subscription: Subscription) =>
-  subscription.status === 'active'
-    ? subscriptionIndexKeys(subscription.filter).map((key) => ({
-        pk: subscriptionIndexKeyPartition(key),
-        sk: subscription.id,
-      }))
-    : [];
+/** The index items of an active subscription: one per index key, all in the subscription's own shard. */
+const indexKeys = (subscription: Subscription) => {
+  if (subscription.status !== 'active') return [];
+  const shard = shardOf(subscription.id, shardCounts.subscriptionIndex);
+  return subscriptionIndexKeys(subscription.filter).map((key) => ({
+    pk: subscriptionIndexShard(subscriptionIndexKeyPartition(key), shard),
+    sk: subscription.id,
+  }));
+};
+
+/** Whether two states of a subscription are indexed alike (so a save need not touch its index items). */
+const indexedAlike = (a: Subscription, b: Subscription) =>
+  (a.status === 'active') === (b.status === 'active') &&
+  a.channel === b.channel &&
+  JSON.stringify([a.filter, a.types]) === JSON.stringify([b.filter, b.types]);
+
+/** One page of one shard of an index partition, and where the next page starts. */
+export interface IndexPage {
+  items: SubscriptionCandidate[];
+  scanned: number;
+  next?: Record<string, unknown>;
+}
 
 export interface SubscriptionRepositoryOptions {
   /**
@@ -39,13 +62,13 @@ export interface SubscriptionRepositoryOptions {
   cacheMs?: number;
 }
 
-/** At most this many index partitions are kept (with their candidates) before the cache starts over. */
-const MAX_CACHED_PARTITIONS = 1_000;
+/** At most this many index pages are kept (with their candidates) before the cache starts over. */
+const MAX_CACHED_PAGES = 1_000;
 
 export class SubscriptionRepository {
   private readonly cache = new Map<string, { subscription: Subscription; until: number }>();
-  /** Index partitions as read (single-writer processes only), dropped by every index write. */
-  private readonly partitions = new Map<string, { page: QueryPage<SubscriptionCandidate>; until: number }>();
+  /** Index pages as read (single-writer processes only), dropped by every index write. */
+  private readonly partitions = new Map<string, { page: IndexPage; until: number }>();
   private shapes: { shapes: Set<string> | undefined; until: number } | undefined;
   /** Bumped around every index write, so a read that overlapped one is not cached. */
   private indexGeneration = 0;
@@ -128,7 +151,8 @@ export class SubscriptionRepository {
       throw error;
     }
     this.remember(next);
-    await this.syncIndex(previous, next);
+    // A health mark (failingSince) or a secret rotation leaves the index items and shapes as they are.
+    if (!indexedAlike(previous, next)) await this.syncIndex(previous, next);
   }
 
   private put(
@@ -171,7 +195,9 @@ export class SubscriptionRepository {
     try {
       // The shapes in use are registered before any index item of that shape exists, so a fan-out
       // that can see an item also knows to look for its shape.
-      await this.registerShapes(indexKeyShapes(next));
+      // Those of the previous state were registered with it; only new ones need the write.
+      const registered = new Set(previous ? indexKeyShapes(previous) : []);
+      await this.registerShapes(indexKeyShapes(next).filter((shape) => !registered.has(shape)));
       await this.writeIndex(previous, next, stale, candidate);
     } finally {
       this.forgetIndex();
@@ -220,45 +246,77 @@ export class SubscriptionRepository {
   }
 
   /**
-   * The active subscriptions that may match an event, read from the index partitions of the
-   * combinations of the event's kind, actors and tags (and of match-all subscriptions) — never all
-   * subscriptions, and mostly only those that match.
-   * Given several states of the event, those that may match any of them.
+   * The index partitions (unsharded names) an event's fan-out walks: the combinations of its kind,
+   * actors and tags (and the match-all partition) — never all subscriptions, and mostly only those
+   * that match — limited to the shapes some subscription is indexed under (most events have 16
+   * combinations). Given several states of the event (an update's before and after), the union.
+   */
+  async probePartitions(...states: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>[]): Promise<string[]> {
+    const shapes = await this.shapesInUse();
+    return [
+      ...new Set(
+        states.flatMap((state) =>
+          eventProbeKeys(state)
+            .filter((key) => shapes === undefined || shapes.has(shapeOf(key)))
+            .map((key) => subscriptionIndexKeyPartition(key)),
+        ),
+      ),
+    ];
+  }
+
+  /** One page (at most `limit` items) of one shard of an index partition, from `cursor` on. */
+  async indexPage(
+    partition: string,
+    shard: number,
+    limit: number,
+    cursor?: Record<string, unknown>,
+  ): Promise<IndexPage> {
+    const pk = subscriptionIndexShard(partition, shard);
+    const cacheKey = `${pk}|${limit}|${cursor ? JSON.stringify(cursor) : ''}`;
+    const cached = this.partitions.get(cacheKey);
+    if (cached && cached.until > Date.now()) return { ...cached.page, scanned: 0 };
+    const generation = this.indexGeneration;
+    const page = await queryPage<SubscriptionCandidate>(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+    });
+    const result: IndexPage = {
+      items: page.items,
+      scanned: page.scanned,
+      ...(page.lastKey ? { next: page.lastKey } : {}),
+    };
+    if (this.options.cacheMs && generation === this.indexGeneration) {
+      if (this.partitions.size >= MAX_CACHED_PAGES) this.partitions.clear();
+      this.partitions.set(cacheKey, { page: result, until: Date.now() + this.options.cacheMs });
+    }
+    return result;
+  }
+
+  /**
+   * Every active subscription that may match any of the states, all shards and pages read into
+   * memory: for small audiences and tools (fan-out itself walks page by page, see alerts/fanout-walk.ts).
    */
   async candidatesFor(...states: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>[]): Promise<{
     candidates: SubscriptionCandidate[];
     itemsRead: number;
   }> {
-    // Several states (an update's before and after) share most partitions; each is read once. Only
-    // the shapes some subscription is indexed under are probed (most events have 16 combinations).
-    const shapes = await this.shapesInUse();
-    const partitions = new Set(
-      states.flatMap((state) =>
-        eventProbeKeys(state)
-          .filter((key) => shapes === undefined || shapes.has(shapeOf(key)))
-          .map((key) => subscriptionIndexKeyPartition(key)),
-      ),
-    );
-    const pages = await Promise.all([...partitions].map((pk) => this.readPartition(pk)));
     const byId = new Map<string, SubscriptionCandidate>();
-    for (const page of pages) for (const item of page.items) byId.set(item.subscriptionId, item);
-    return { candidates: [...byId.values()], itemsRead: pages.reduce((sum, page) => sum + page.scanned, 0) };
-  }
-
-  /** One index partition; from the cache when there is one (then nothing counts as read). */
-  private async readPartition(pk: string): Promise<QueryPage<SubscriptionCandidate>> {
-    const cached = this.partitions.get(pk);
-    if (cached && cached.until > Date.now()) return { items: cached.page.items, scanned: 0 };
-    const generation = this.indexGeneration;
-    const page = await queryAll<SubscriptionCandidate>(this.table, {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk },
-    });
-    if (this.options.cacheMs && generation === this.indexGeneration) {
-      if (this.partitions.size >= MAX_CACHED_PARTITIONS) this.partitions.clear();
-      this.partitions.set(pk, { page, until: Date.now() + this.options.cacheMs });
-    }
-    return page;
+    let itemsRead = 0;
+    const walks = (await this.probePartitions(...states)).flatMap((partition) =>
+      allShards(shardCounts.subscriptionIndex).map(async (shard) => {
+        let cursor: Record<string, unknown> | undefined;
+        do {
+          const page = await this.indexPage(partition, shard, 1000, cursor);
+          itemsRead += page.scanned;
+          for (const item of page.items) byId.set(item.subscriptionId, item);
+          cursor = page.next;
+        } while (cursor);
+      }),
+    );
+    await Promise.all(walks);
+    return { candidates: [...byId.values()], itemsRead };
   }
 
   private async registerShapes(shapes: string[]): Promise<void> {

@@ -18,6 +18,20 @@ export const tableDefinition = {
   ],
 } as const;
 
+/**
+ * Write shards of the keys many writers share, declared once beside the table: every writer
+ * spreads its items over `count` partitions by a hash suffix, every reader queries all of them in
+ * parallel. DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition, a GSI partition too, and a
+ * throttled GSI throttles the table's writes (docs/scale.md has the arithmetic):
+ * - `due`: every delivery is written there when recorded and at each retry. 16 shards take 16,000
+ *   writes/s, 10× what recording a million deliveries in ten minutes needs (1,667/s).
+ * - `feed`: one write per event change; editorial write rates are far below one partition's limit,
+ *   so 4 shards are headroom for bulk imports, not a need.
+ * - `subscriptionIndex`: written at subscribe time, read by fan-out; 8 shards let one change's
+ *   fan-out read a partition of a million subscriptions as 8 parallel walks.
+ */
+export const shardCounts = { due: 16, feed: 4, subscriptionIndex: 8 } as const;
+
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
 
 /** Every key attribute named in the declaration (all strings). */
