@@ -10,8 +10,25 @@ import { describeFilter, liveSecrets, type Subscription } from '../domain/subscr
 import { openSecret, signLinkToken } from '../domain/tokens.ts';
 import { UnsafeTargetError } from '../errors.ts';
 
-/** The outcome of one attempt on any channel (a webhook's, without the receiver's reply text). */
-export type SendOutcome = Omit<SendWebhookResult, 'responseBody'>;
+/**
+ * The outcome of one attempt on any channel (a webhook's, without the receiver's reply text).
+ * `throttled`: the provider asked us to slow down; the receiver did nothing wrong.
+ */
+export type SendOutcome = Omit<SendWebhookResult, 'responseBody'> & { throttled?: boolean };
+
+/** SES's "slow down" errors (sending rate, too many requests) and SMTP's 421/451 temporary refusals. */
+const SES_THROTTLING = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+]);
+const SMTP_THROTTLING = new Set([421, 451]);
+
+export function isMailThrottling(error: unknown): boolean {
+  const { name, responseCode } = (error ?? {}) as { name?: string; responseCode?: number };
+  return (name !== undefined && SES_THROTTLING.has(name)) || SMTP_THROTTLING.has(responseCode ?? 0);
+}
 
 export interface ChannelDeps {
   mail: MailTransport;
@@ -81,10 +98,12 @@ export async function sendEmailAttempt(
     await deps.mail.send({ ...mail, from: deps.mailFrom });
     return { ok: true, gone: false, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
+    const throttled = isMailThrottling(error);
     return {
       ok: false,
       gone: false,
-      error: `mail: ${(error as Error).message}`,
+      ...(throttled ? { throttled } : {}),
+      error: `mail${throttled ? ' (throttled)' : ''}: ${(error as Error).message}`,
       latencyMs: Math.round(performance.now() - started),
     };
   }

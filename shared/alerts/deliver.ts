@@ -7,6 +7,7 @@ import {
   AlertsDeadLettered,
   AlertsFailed,
   AlertsSent,
+  AlertsThrottled,
   ChannelDimension,
   DeliveryLatency,
   type Metrics,
@@ -37,6 +38,9 @@ export interface DeliverDeps extends ChannelDeps {
  * message of a worker that died mid-attempt finds the claim expired when it comes back.
  */
 export const ATTEMPT_LEASE_MS = 60_000;
+
+/** A throttled attempt waits 30–60 s (spread, so a burst does not come back as one). */
+const throttleDelaySeconds = () => 30 + Math.floor(Math.random() * 31);
 
 /** What the caller (SQS handler or local worker) should do with the message. */
 export type DeliveryOutcome =
@@ -141,6 +145,16 @@ export async function attemptDelivery(
   } else if (outcome.gone) {
     next = { status: 'gone' };
     result = { kind: 'done', status: 'gone' };
+  } else if (outcome.throttled && delivery.kind !== 'ping') {
+    // Backpressure, not a receiver failure: retried later without using up a step of the schedule.
+    deps.metrics.count(AlertsThrottled, 1, dimensions);
+    const delaySeconds = throttleDelaySeconds();
+    next = {
+      status: 'pending',
+      dueAt: new Date(now.getTime() + delaySeconds * 1000).toISOString(),
+      scheduleStart: delivery.scheduleStart + 1,
+    };
+    result = { kind: 'retry', delaySeconds };
   } else {
     deps.metrics.count(AlertsFailed, 1, dimensions);
     // A test ping is one attempt, answered to the caller; it is not retried.
@@ -173,7 +187,7 @@ export async function attemptDelivery(
     outcome: next.status,
     attempt: attemptCount + 1,
   });
-  if (delivery.kind !== 'subscription.confirm' && delivery.kind !== 'ping') {
+  if (delivery.kind !== 'subscription.confirm' && delivery.kind !== 'ping' && !outcome.throttled) {
     await noteDeliveryHealth(deps, subscription, outcome, now);
   }
   return result;

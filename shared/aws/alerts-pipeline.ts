@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliverDeps } from '../alerts/deliver.ts';
-import type { DeliveryQueue, FanoutDeps } from '../alerts/fanout.ts';
+import type { DeliveryQueue, FanoutContinuations, FanoutDeps } from '../alerts/fanout.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
@@ -29,6 +29,8 @@ export interface AlertWiring {
   logger: Logger;
   /** Where deliveries are announced (SQS on AWS). */
   queue: DeliveryQueue;
+  /** Where a fan-out that runs short of time goes on (the fan-out and sweep functions). */
+  continuations?: FanoutContinuations;
   /** The mail transport the function sends through; receives the sender address. */
   mail: (mailFrom: string) => MailTransport;
   tokenKey: () => Promise<Uint8Array>;
@@ -67,6 +69,7 @@ export function wireAlertServices(
     deliveries,
     queue,
     logger,
+    ...(wiring.continuations ? { continuations: wiring.continuations } : {}),
   };
   return {
     fanout,

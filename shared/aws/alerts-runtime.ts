@@ -1,11 +1,12 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSesTransport } from '../delivery/email/transport.ts';
+import { createSesTransport, type MailTransport } from '../delivery/email/transport.ts';
 import { createLogger } from '../platform/logger.ts';
+import { rateLimiter } from '../platform/rate-limit.ts';
 import { createTable } from '../store/dynamo.ts';
 import { type AwsAlerts, wireAlertServices } from './alerts-pipeline.ts';
 import { readAwsConfig, required } from './config.ts';
-import { sqsDeliveryQueue } from './sqs-queue.ts';
+import { sqsDeliveryQueue, sqsFanoutContinuations } from './sqs-queue.ts';
 import { secretsManagerTokenKey } from './token-key.ts';
 
 export type { AwsAlerts } from './alerts-pipeline.ts';
@@ -20,6 +21,7 @@ export function createAwsAlerts(service: string, env: NodeJS.ProcessEnv = proces
   const table = createTable({ tableName: config.tableName });
   const logger = createLogger({ service, level: config.logLevel });
   const sqs = new SQSClient({});
+  const continuationsUrl = env.FANOUT_QUEUE_URL;
   return {
     config,
     table,
@@ -31,9 +33,23 @@ export function createAwsAlerts(service: string, env: NodeJS.ProcessEnv = proces
       table,
       logger,
       queue: sqsDeliveryQueue(sqs, queueUrl),
-      mail: (mailFrom) => createSesTransport({ client: new SESv2Client({}), from: mailFrom }),
+      ...(continuationsUrl ? { continuations: sqsFanoutContinuations(sqs, continuationsUrl) } : {}),
+      mail: (mailFrom) =>
+        paced(createSesTransport({ client: new SESv2Client({}), from: mailFrom }), config.mailSendsPerSecond),
       tokenKey: config.tokenSecretArn ? secretsManagerTokenKey(config.tokenSecretArn) : missingSecret,
     }),
+  };
+}
+
+/** Holds each send back to the container's share of the SES sending rate (the rest is SES's own throttling, retried as backpressure). */
+function paced(transport: MailTransport, perSecond: number | undefined): MailTransport {
+  if (!perSecond) return transport;
+  const slot = rateLimiter(perSecond);
+  return {
+    async send(mail) {
+      await slot();
+      return transport.send(mail);
+    },
   };
 }
 

@@ -19,6 +19,10 @@ export interface AwsConfig {
   allowLoopbackWebhooks: boolean;
   /** How old a change or overdue delivery must be before the sweeper takes it as missed (default 10 min). */
   sweepGraceSeconds: number;
+  /** FANOUT_PAGE_SIZE: index items fan-out reads per page (default: the walk's own, 500). */
+  fanoutPageSize?: number;
+  /** MAIL_SENDS_PER_SECOND: the most mails one delivery container sends per second (its share of the SES rate). */
+  mailSendsPerSecond?: number;
 }
 
 export function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -39,6 +43,8 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
       `SWEEP_GRACE_SECONDS must be a whole number of seconds, got "${env.SWEEP_GRACE_SECONDS}"`,
     );
   return {
+    ...positive(env, 'FANOUT_PAGE_SIZE', 'fanoutPageSize', 1, 1000),
+    ...positive(env, 'MAIL_SENDS_PER_SECOND', 'mailSendsPerSecond', 0.01, 10_000),
     tableName: required(env, 'TABLE_NAME'),
     ...optional('DELIVERY_QUEUE_URL', 'queueUrl'),
     ...optional('TOKEN_SECRET_ARN', 'tokenSecretArn'),
@@ -52,4 +58,14 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     allowLoopbackWebhooks: env.DATELINE_ALLOW_LOOPBACK_WEBHOOKS === '1',
     sweepGraceSeconds: grace,
   };
+}
+
+/** An optional number within [min, max], or a message naming the variable. */
+function positive(env: NodeJS.ProcessEnv, name: string, key: keyof AwsConfig, min: number, max: number) {
+  const text = env[name];
+  if (text === undefined || text === '') return {};
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new Error(`${name} must be a number from ${min} to ${max}, got "${text}"`);
+  return { [key]: value };
 }

@@ -1,16 +1,15 @@
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { attemptDelivery } from '../alerts/deliver.ts';
 import type { AwsAlerts } from './alerts-runtime.ts';
-import { parseDeliveryMessage } from './sqs-queue.ts';
-
-/** SQS allows a message to stay invisible for at most 12 hours. */
-const MAX_VISIBILITY_SECONDS = 43_200;
+import { enqueueDelayed, MAX_QUEUE_DELAY_SECONDS, parseDeliveryMessage } from './sqs-queue.ts';
 
 /**
- * SQS → delivery. A retry keeps the message: its visibility is set to the backoff and it is
- * reported as a batch item failure, so SQS hands it back when the next attempt is due.
- * Unreadable messages are reported too, and end in the dead-letter queue for inspection.
+ * SQS → delivery. Every message is done with once attempted: a retry due within SQS's longest
+ * delay (15 min) goes back on the queue as a new delayed message; one due later waits in the `due`
+ * index, and the sweeper re-drives it once due. Nothing sits in flight between attempts, so
+ * retries never count against the queue's in-flight limit. Unreadable messages are reported, and
+ * end in the dead-letter queue for inspection; so is a message whose attempt failed unexpectedly
+ * (SQS hands it back after its visibility timeout).
  */
 export function createDeliverHandler(alerts: AwsAlerts) {
   return async function deliverHandler(event: SQSEvent): Promise<SQSBatchResponse> {
@@ -25,15 +24,8 @@ export function createDeliverHandler(alerts: AwsAlerts) {
         }
         try {
           const outcome = await attemptDelivery(alerts.deliver, ref);
-          if (outcome.kind === 'retry') {
-            await alerts.sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: alerts.queueUrl,
-                ReceiptHandle: record.receiptHandle,
-                VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, outcome.delaySeconds)),
-              }),
-            );
-            failures.push({ itemIdentifier: record.messageId });
+          if (outcome.kind === 'retry' && outcome.delaySeconds <= MAX_QUEUE_DELAY_SECONDS) {
+            await enqueueDelayed(alerts.sqs, alerts.queueUrl, ref, outcome.delaySeconds);
           }
         } catch (error) {
           alerts.logger.error('delivery failed', { deliveryId: ref.deliveryId, error });

@@ -10,6 +10,10 @@ export const AlertsSent = 'AlertsSent';
 export const AlertsFailed = 'AlertsFailed';
 /** Deliveries that exhausted their retry schedule. */
 export const AlertsDeadLettered = 'AlertsDeadLettered';
+/** Attempts a provider asked to slow down (SES throttling, SMTP 421/451): retried later, not failures. */
+export const AlertsThrottled = 'AlertsThrottled';
+/** Events whose fan-out failed in a sweep and were parked so that the sweep could go on. */
+export const FanoutsParked = 'FanoutsParked';
 /** Time from the event change to the successful delivery, in milliseconds. */
 export const DeliveryLatency = 'DeliveryLatency';
 /** Dimension naming the delivery channel: `webhook` or `email`. */

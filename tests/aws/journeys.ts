@@ -129,7 +129,7 @@ export function defineJourneys(source: HandlerSource): void {
       expect(payload.data.event.id).toBe(event.id);
     });
 
-    it('retries a 503 through the queue and delivers once, under the same webhook-id', async () => {
+    it('retries a 503 through a delayed queue message and delivers once, under the same webhook-id', async () => {
       const tag = `aws-retry-${source}`;
       await webhookSubscription(tag);
       receiver.answer(503);

@@ -4,6 +4,7 @@ import {
   ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
   type SendMessageBatchCommandInput,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -45,7 +46,7 @@ beforeEach(() => {
     })),
     Failed: [],
   }));
-  sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: randomUUID() });
   alerts = awsAlertsFor(stack, new SQSClient({ region: 'eu-west-1' }));
   handler = createDeliverHandler(alerts);
   receiver.answer(200);
@@ -83,6 +84,8 @@ async function deliveryMessage(
 
 const deliveryOf = async (ref: DeliveryRef) => (await stack.deliveries.get(ref))!.delivery;
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+/** The delays of the retry messages the handler put on the queue. */
+const delays = () => sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input.DelaySeconds);
 
 describe('the delivery function', () => {
   it('delivers a signed webhook and reports no failure', async () => {
@@ -96,22 +99,24 @@ describe('the delivery function', () => {
     expect(new Webhook(secret).verify(received!.body, signatureHeaders(received!))).toMatchObject({
       type: 'event.created',
     });
-    expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityCommand);
+    expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);
   });
 
-  it('keeps a message whose receiver failed, invisible for the backoff delay', async () => {
+  it('puts a failed delivery back on the queue as a new message delayed by the backoff', async () => {
     const { record, ref } = await deliveryMessage();
     receiver.answer(500);
 
     const result = await handler(batch(record));
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    // The message is done with; nothing waits in flight for the retry.
+    expect(result).toEqual({ batchItemFailures: [] });
     // The short test schedule [0, 1, 1] waits one second after the first failure.
-    expect(sqsMock).toHaveReceivedCommandExactlyOnceWith(ChangeMessageVisibilityCommand, {
+    expect(sqsMock).toHaveReceivedCommandExactlyOnceWith(SendMessageCommand, {
       QueueUrl: QUEUE_URL,
-      ReceiptHandle: record.receiptHandle,
-      VisibilityTimeout: 1,
+      MessageBody: JSON.stringify(ref),
+      DelaySeconds: 1,
     });
+    expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityCommand);
     expect(await deliveryOf(ref)).toMatchObject({ status: 'pending', attempts: [{ status: 500 }] });
   });
 
@@ -121,7 +126,20 @@ describe('the delivery function', () => {
 
     await handler(batch(record));
 
-    expect(sqsMock).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { VisibilityTimeout: 120 });
+    expect(delays()).toEqual([120]);
+  });
+
+  it('leaves a retry due after more than 15 minutes to the due index (the sweeper re-drives it)', async () => {
+    const { record, ref } = await deliveryMessage();
+    receiver.answer({ status: 503, headers: { 'retry-after': '3600' } });
+
+    const result = await handler(batch(record));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);
+    const dueIn = (seconds: number) => stack.deliveries.due(new Date(Date.now() + seconds * 1000), 1000);
+    expect((await dueIn(60)).map((due) => due.deliveryId)).not.toContain(ref.deliveryId);
+    expect((await dueIn(3700)).map((due) => due.deliveryId)).toContain(ref.deliveryId);
   });
 
   it('puts back a message that arrives before its delivery is due, without an attempt', async () => {
@@ -132,10 +150,10 @@ describe('the delivery function', () => {
 
     const early = await handler(batch({ ...record, messageId: randomUUID() }));
 
-    expect(early.batchItemFailures).toHaveLength(1);
-    const [visibility] = sqsMock.commandCalls(ChangeMessageVisibilityCommand);
-    expect(visibility!.args[0].input.VisibilityTimeout).toBeGreaterThan(100);
-    expect(visibility!.args[0].input.VisibilityTimeout).toBeLessThanOrEqual(120);
+    expect(early.batchItemFailures).toHaveLength(0);
+    const [delay] = delays();
+    expect(delay).toBeGreaterThan(100);
+    expect(delay).toBeLessThanOrEqual(120);
     expect(receiver.withId(ref.deliveryId)).toHaveLength(1);
     expect((await deliveryOf(ref)).attempts).toHaveLength(1);
   });
@@ -150,12 +168,12 @@ describe('the delivery function', () => {
 
     const result = await impatient(batch(record));
 
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(sqsMock).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, { VisibilityTimeout: 1 });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(delays()).toEqual([1]);
     expect(await deliveryOf(ref)).toMatchObject({ status: 'pending', attempts: [{ error: 'timeout' }] });
   });
 
-  it('reports only the failed message of a batch', async () => {
+  it('puts back only the failed delivery of a batch', async () => {
     const broken = await startWebhookReceiver('broken');
     try {
       broken.answer(500);
@@ -164,7 +182,10 @@ describe('the delivery function', () => {
 
       const result = await handler(batch(failing.record, fine.record));
 
-      expect(result.batchItemFailures).toEqual([{ itemIdentifier: failing.record.messageId }]);
+      expect(result.batchItemFailures).toEqual([]);
+      expect(sqsMock).toHaveReceivedCommandExactlyOnceWith(SendMessageCommand, {
+        MessageBody: JSON.stringify(failing.ref),
+      });
       expect(await deliveryOf(fine.ref)).toMatchObject({ status: 'delivered' });
     } finally {
       await broken.close();
@@ -178,7 +199,7 @@ describe('the delivery function', () => {
     const result = await handler(batch(record));
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityCommand);
+    expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);
     expect(await deliveryOf(ref)).toMatchObject({ status: 'gone' });
     expect(await stack.subscriptionRepository.get(ref.subscriptionId)).toMatchObject({ status: 'disabled' });
   });
@@ -190,7 +211,9 @@ describe('the delivery function', () => {
     const outcomes = [];
     for (let attempt = 0; attempt < 3; attempt++) outcomes.push(await handler(batch(record)));
 
-    expect(outcomes.map((outcome) => outcome.batchItemFailures.length)).toEqual([1, 1, 0]);
+    expect(outcomes.map((outcome) => outcome.batchItemFailures.length)).toEqual([0, 0, 0]);
+    // Two retries put back on the queue; after the third failure the schedule is exhausted.
+    expect(delays()).toEqual([1, 1]);
     const { deliveries } = await alerts.subscriptions.deliveries(ref.subscriptionId, 10);
     expect(deliveries).toEqual([
       expect.objectContaining({
@@ -224,7 +247,7 @@ describe('the delivery function', () => {
     expect((await deliveryOf(ref)).attempts).toHaveLength(1);
   });
 
-  it('records one successful attempt when two workers take the same message at once', async () => {
+  it('sends once when two workers take the same message at once (the attempt is claimed first)', async () => {
     const { record, ref } = await deliveryMessage();
     const otherWorker = createDeliverHandler(awsAlertsFor(stack, new SQSClient({ region: 'eu-west-1' })));
 
@@ -234,8 +257,7 @@ describe('the delivery function', () => {
     const delivery = await deliveryOf(ref);
     expect(delivery).toMatchObject({ status: 'delivered', attempts: [{ status: 200 }] });
     const seen = receiver.received.filter((request) => request.body.includes(delivery.eventId!));
-    expect(seen.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(seen.map((request) => request.headers['webhook-id']))).toEqual(new Set([ref.deliveryId]));
+    expect(seen.map((request) => request.headers['webhook-id'])).toEqual([ref.deliveryId]);
   });
 
   it('drops a message whose delivery no longer exists', async () => {
@@ -249,6 +271,6 @@ describe('the delivery function', () => {
     const result = await handler(unreadable);
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: unreadable.Records[0]!.messageId }]);
-    expect(sqsMock).not.toHaveReceivedCommand(ChangeMessageVisibilityCommand);
+    expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);
   });
 });
