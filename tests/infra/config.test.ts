@@ -17,6 +17,7 @@ describe('readDeployConfig', () => {
       corsOrigins: [],
       apiRateLimit: 50,
       apiBurstLimit: 100,
+      sesMaxSendRate: 14,
       logLevel: 'info',
       account: undefined,
       region: 'us-east-1',
@@ -67,6 +68,16 @@ describe('readDeployConfig', () => {
 
   it('refuses a throttle limit that is not a positive number', () => {
     expect(() => read({ apiRateLimit: 'lots' })).toThrow(/apiRateLimit/);
+  });
+
+  it('reads sesMaxSendRate as a number, from -c text or a cdk.json number', () => {
+    expect(read({ sesMaxSendRate: '50' }).sesMaxSendRate).toBe(50);
+    expect(read({ sesMaxSendRate: 1 }).sesMaxSendRate).toBe(1);
+  });
+
+  it('refuses an SES send rate that is not a positive number', () => {
+    expect(() => read({ sesMaxSendRate: '0' })).toThrow(/context sesMaxSendRate must be a positive number/);
+    expect(() => read({ sesMaxSendRate: 'fast' })).toThrow(/context sesMaxSendRate/);
   });
 
   it('refuses an unknown log level', () => {

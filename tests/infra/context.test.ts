@@ -18,6 +18,7 @@ beforeAll(() => {
     corsOrigins: 'https://app.example.org, https://admin.example.org',
     apiRateLimit: '20',
     apiBurstLimit: '40',
+    sesMaxSendRate: '50',
     logLevel: 'debug',
     region: 'eu-west-1',
     account: '123456789012',
@@ -73,6 +74,10 @@ describe('deployment context', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
     });
+  });
+
+  it('splits the configured SES rate (50 mails/s) between the 5 delivery consumers', () => {
+    expect(variables('AlertsDeliver').MAIL_SENDS_PER_SECOND).toBe('10');
   });
 
   it('passes the log level to the functions', () => {

@@ -1,6 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Resource, resourceNamed, synth } from './synth.ts';
+import { DEFAULT_SWEEP_GRACE_SECONDS, readAwsConfig } from '../../shared/aws/config.ts';
+import { defaultRetrySchedule } from '../../shared/delivery/retry-schedule.ts';
+import { logicalId, type Resource, resourceNamed, synth } from './synth.ts';
 
 let template: Template;
 let functions: Record<string, Resource>;
@@ -63,6 +65,42 @@ describe('every function', () => {
   });
 });
 
+/** Settings only tests of the AWS wiring set (shared/aws/config.ts); a deployment leaves them at their defaults. */
+const testOnlyVariables = [
+  'DATELINE_ALLOW_LOOPBACK_WEBHOOKS',
+  'DATELINE_RETRY_SCHEDULE',
+  'SWEEP_GRACE_SECONDS',
+  'FANOUT_PAGE_SIZE',
+];
+
+describe('test-only settings', () => {
+  it('are set on no function of the template', () => {
+    const all = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const fn of all) {
+      const set = Object.keys(
+        (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+      );
+      expect(set.filter((name) => testOnlyVariables.includes(name))).toEqual([]);
+    }
+  });
+
+  it.each(Object.keys(names))('leave %s, as the runtime reads its environment, at the defaults', (key) => {
+    // CloudFormation references (table name, queue URLs, ARNs) stand in as placeholder text.
+    const env = Object.fromEntries(
+      Object.entries(variables(functions[key])).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : `{${name}}`,
+      ]),
+    );
+    const config = readAwsConfig(env);
+    expect(config.allowLoopbackWebhooks).toBe(false);
+    expect(config.retrySchedule).toEqual(defaultRetrySchedule);
+    expect(config.sweepGraceSeconds).toBe(DEFAULT_SWEEP_GRACE_SECONDS);
+    expect(config.fanoutPageSize).toBeUndefined();
+  });
+});
+
 describe('environment per function', () => {
   it('gives the API the secret and the delivery queue, but no sender', () => {
     expect(Object.keys(variables(functions.api))).toEqual(
@@ -84,12 +122,50 @@ describe('environment per function', () => {
       expect(variables(fn)).not.toHaveProperty('TOKEN_SECRET_ARN');
     }
   });
+
+  it('gives fan-out and the sweeper the continuation queue as FANOUT_QUEUE_URL, and no one else', () => {
+    const continuations = { Ref: logicalId(template, 'AWS::SQS::Queue', 'QueuesFanoutContinuations') };
+    expect(variables(functions.fanout).FANOUT_QUEUE_URL).toEqual(continuations);
+    expect(variables(functions.sweep).FANOUT_QUEUE_URL).toEqual(continuations);
+    expect(variables(functions.api)).not.toHaveProperty('FANOUT_QUEUE_URL');
+    expect(variables(functions.deliver)).not.toHaveProperty('FANOUT_QUEUE_URL');
+  });
+
+  it('points every DELIVERY_QUEUE_URL at the delivery queue', () => {
+    const delivery = { Ref: logicalId(template, 'AWS::SQS::Queue', 'QueuesDelivery') };
+    for (const fn of Object.values(functions)) expect(variables(fn).DELIVERY_QUEUE_URL).toEqual(delivery);
+  });
+
+  it('paces each delivery consumer at 2.8 mails/s: the default SES rate of 14 over its 5 consumers', () => {
+    expect(variables(functions.deliver).MAIL_SENDS_PER_SECOND).toBe('2.8');
+    for (const fn of [functions.api, functions.fanout, functions.sweep]) {
+      expect(variables(fn)).not.toHaveProperty('MAIL_SENDS_PER_SECOND');
+    }
+  });
+
+  it('keeps all delivery consumers together within the SES rate, in a value the runtime accepts', () => {
+    const deliver = logicalId(template, 'AWS::Lambda::Function', 'AlertsDeliver');
+    const [source] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+      (resource) => resource.Properties.FunctionName.Ref === deliver,
+    );
+    const consumers = source?.Properties.ScalingConfig.MaximumConcurrency as number;
+    const perConsumer = Number(variables(functions.deliver).MAIL_SENDS_PER_SECOND);
+    expect(perConsumer * consumers).toBeLessThanOrEqual(14);
+    expect(
+      readAwsConfig({ TABLE_NAME: 'table', MAIL_SENDS_PER_SECOND: String(perConsumer) }).mailSendsPerSecond,
+    ).toBe(2.8);
+  });
 });
 
 describe('timeouts', () => {
   it('gives the delivery function 30 s and the API 10 s', () => {
     expect(functions.deliver?.Properties.Timeout).toBe(30);
     expect(functions.api?.Properties.Timeout).toBe(10);
+  });
+
+  it('gives fan-out and the sweeper 60 s', () => {
+    expect(functions.fanout?.Properties.Timeout).toBe(60);
+    expect(functions.sweep?.Properties.Timeout).toBe(60);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queueActions } from '../../infra/constructs/bindings.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 import { logicalId, synth } from './synth.ts';
 
@@ -155,13 +156,18 @@ describe('function roles: exactly the actions the code needs, on the resources i
     });
   });
 
-  it('fanout: its logs, table read/write, queue send, plus reading the stream and the on-failure destination', () => {
+  it('fanout: its logs, table read/write, sending to both queues, plus consuming its continuation queue, reading the stream and the on-failure destination', () => {
     expect(grants('fanout')).toEqual({
       ...logsOf('AlertsFanout'),
       ...onTable([...tableRead, ...tableWrite]),
-      'sqs:SendMessage': ['QueuesDelivery', 'QueuesStreamFailures'],
-      'sqs:GetQueueAttributes': ['QueuesStreamFailures'],
-      'sqs:GetQueueUrl': ['QueuesStreamFailures'],
+      // bindQueue: deliveries and its own continuations; the stream source: the on-failure destination.
+      'sqs:SendMessage': ['QueuesDelivery', 'QueuesFanoutContinuations', 'QueuesStreamFailures'],
+      // The continuation queue's event source consumes it (and sends failed batches to StreamFailures).
+      'sqs:ReceiveMessage': ['QueuesFanoutContinuations'],
+      'sqs:DeleteMessage': ['QueuesFanoutContinuations'],
+      'sqs:ChangeMessageVisibility': ['QueuesFanoutContinuations'],
+      'sqs:GetQueueAttributes': ['QueuesFanoutContinuations', 'QueuesStreamFailures'],
+      'sqs:GetQueueUrl': ['QueuesFanoutContinuations', 'QueuesStreamFailures'],
       'dynamodb:DescribeStream': ['StorageTable'],
       'dynamodb:GetRecords': ['StorageTable'],
       'dynamodb:GetShardIterator': ['StorageTable'],
@@ -169,11 +175,14 @@ describe('function roles: exactly the actions the code needs, on the resources i
     });
   });
 
-  it('deliver: its logs, table read/write, secret read, change visibility, SES send, plus consuming its queue', () => {
+  it('deliver: its logs, table read/write, secret read, queue send (delayed retries), SES send, plus consuming its queue', () => {
     expect(grants('deliver')).toEqual({
       ...logsOf('AlertsDeliver'),
       ...onTable([...tableRead, ...tableWrite]),
       'secretsmanager:GetSecretValue': ['SecretsTokenSigningKey'],
+      'sqs:SendMessage': ['QueuesDelivery'],
+      // Granted by the delivery queue's event source, not by bindQueue: Lambda deletes what succeeded
+      // and returns what failed; the function's code calls neither.
       'sqs:ChangeMessageVisibility': ['QueuesDelivery'],
       'sqs:ReceiveMessage': ['QueuesDelivery'],
       'sqs:DeleteMessage': ['QueuesDelivery'],
@@ -184,11 +193,17 @@ describe('function roles: exactly the actions the code needs, on the resources i
     });
   });
 
-  it('sweep: its logs, table read/write and Query on both indexes, queue send', () => {
+  it('binds queues for sending only: no function code changes a message visibility', () => {
+    // The event sources' own grants (above) still include ChangeMessageVisibility; with
+    // minimizePolicies they share one statement with SendMessage, so the binding is checked here.
+    expect(queueActions).toEqual({ send: ['sqs:SendMessage'] });
+  });
+
+  it('sweep: its logs, table read/write and Query on both indexes, sending to the delivery and continuation queues', () => {
     expect(grants('sweep')).toEqual({
       ...logsOf('AlertsSweep'),
       ...onTable([...tableRead, ...tableWrite]),
-      'sqs:SendMessage': ['QueuesDelivery'],
+      'sqs:SendMessage': ['QueuesDelivery', 'QueuesFanoutContinuations'],
     });
     expect(queryableIndexes('sweep')).toEqual(['due', 'feed']);
   });

@@ -25,8 +25,8 @@ describe('DatelineStack', () => {
   it.each([
     ['AWS::DynamoDB::GlobalTable', 1],
     ['AWS::Lambda::Function', 4],
-    ['AWS::Lambda::EventSourceMapping', 2],
-    ['AWS::SQS::Queue', 3],
+    ['AWS::Lambda::EventSourceMapping', 3],
+    ['AWS::SQS::Queue', 5],
     ['AWS::ApiGatewayV2::Api', 1],
     ['AWS::ApiGatewayV2::Route', 1],
     ['AWS::SecretsManager::Secret', 1],
