@@ -17,6 +17,8 @@ export interface DeployConfig {
   corsOrigins: string[];
   apiRateLimit: number;
   apiBurstLimit: number;
+  /** The account's SES sending rate in mails per second (14 when it leaves the sandbox). */
+  sesMaxSendRate: number;
   logLevel: LogLevel;
   account?: string;
   region: string;
@@ -28,6 +30,7 @@ export const contextDefaults = {
   senderAddress: 'alerts@example.com',
   apiRateLimit: 50,
   apiBurstLimit: 100,
+  sesMaxSendRate: 14,
   logLevel: 'info',
   region: 'us-east-1',
 } as const;
@@ -78,6 +81,7 @@ export function readDeployConfig(node: Node, env: Environment = process.env): De
     corsOrigins: readList(node, 'corsOrigins'),
     apiRateLimit: readPositiveNumber(node, 'apiRateLimit', contextDefaults.apiRateLimit),
     apiBurstLimit: readPositiveNumber(node, 'apiBurstLimit', contextDefaults.apiBurstLimit),
+    sesMaxSendRate: readPositiveNumber(node, 'sesMaxSendRate', contextDefaults.sesMaxSendRate),
     logLevel,
     account: text('account') ?? env.CDK_DEFAULT_ACCOUNT,
     // A concrete default region keeps `cdk synth` working without credentials or AWS config.

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
-import { Alerts, deliverTimeout } from './constructs/alerts.ts';
+import { Alerts, deliverTimeout, fanoutTimeout } from './constructs/alerts.ts';
 import { Api } from './constructs/api.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Queues } from './constructs/queues.ts';
@@ -33,7 +33,10 @@ export class DatelineStack extends Stack {
     this.storage = new Storage(this, 'Storage');
     const { table } = this.storage;
     const secrets = new Secrets(this, 'Secrets');
-    const queues = new Queues(this, 'Queues', { deliveryConsumerTimeout: deliverTimeout });
+    const queues = new Queues(this, 'Queues', {
+      deliveryConsumerTimeout: deliverTimeout,
+      fanoutConsumerTimeout: fanoutTimeout,
+    });
     const sender = new Sender(this, 'Sender', {
       address: config.senderAddress,
       domain: config.senderDomain,
@@ -59,6 +62,7 @@ export class DatelineStack extends Stack {
       sender,
       publicUrl: this.api.publicUrl,
       logLevel: config.logLevel,
+      sesMaxSendRate: config.sesMaxSendRate,
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

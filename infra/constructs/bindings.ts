@@ -11,7 +11,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IndexName } from '../../shared/store/table.ts';
 
 export type TableAccess = 'RO' | 'RW';
-export type QueueAccess = 'send' | 'changeVisibility';
+export type QueueAccess = 'send';
 
 /**
  * What a function does with the table. Item actions come with the access level; the two grants
@@ -39,8 +39,6 @@ export const tableActions: Record<TableAccess, readonly string[]> = {
 export const queueActions: Record<QueueAccess, readonly string[]> = {
   // SendMessageBatch is authorised by sqs:SendMessage.
   send: ['sqs:SendMessage'],
-  // The delivery function postpones its own message's next attempt.
-  changeVisibility: ['sqs:ChangeMessageVisibility'],
 };
 
 export const sesSendActions: readonly string[] = ['ses:SendEmail', 'ses:SendRawEmail'];
