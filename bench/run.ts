@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type ColdInitResult, measureColdInit } from './cold-init.ts';
 import { type FanoutReadsResult, measureFanoutReads } from './fanout-reads.ts';
+import { type FanoutScaleResult, measureFanoutScale } from './fanout-scale.ts';
 import { log, machineInfo } from './lib/stats.ts';
 import { measureRequestOverhead, type RequestOverheadResult } from './request-overhead.ts';
 import { measureTimelineReads, type TimelineReadRow } from './timeline-reads.ts';
@@ -10,8 +11,9 @@ import { measureWebhookThroughput, type WebhookThroughputResult } from './webhoo
 /**
  * `npm run bench`: every figure is a ratio against a baseline measured in the same run, side by
  * side. Prints a table and writes bench/results.json. Sizes: BENCH_QUICK=1 for a short run, and the
- * BENCH_* variables documented in docs/benchmarks.md. BENCH_ONLY=cold,request,timeline,fanout,webhook
- * runs a subset (the others are left out of results.json).
+ * BENCH_* variables documented in docs/benchmarks.md.
+ * BENCH_ONLY=cold,request,timeline,fanout,webhook,fanout-scale runs a subset (the others are left
+ * out of results.json).
  */
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -24,7 +26,12 @@ const GOALS = {
   webhookThroughput: { min: 0.5 },
 } as const;
 
-const only = new Set((process.env.BENCH_ONLY ?? 'cold,request,timeline,fanout,webhook').split(','));
+/** Printed only (not a goal): peak RSS of fanoutScale's largest fan-out ÷ its smallest's. */
+const FANOUT_RSS_GROWTH_BOUND = 1.5;
+
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'cold,request,timeline,fanout,webhook,fanout-scale').split(','),
+);
 const started = performance.now();
 const machine = machineInfo();
 const notes: string[] = [];
@@ -53,6 +60,7 @@ const fanout: (FanoutReadsResult & { notes: string[] }) | undefined = await step
   measureFanoutReads,
 );
 const webhook: WebhookThroughputResult | undefined = await step('webhook', measureWebhookThroughput);
+const scale: FanoutScaleResult | undefined = await step('fanout-scale', measureFanoutScale);
 notes.push(...(timeline?.notes ?? []), ...(fanout?.notes ?? []));
 
 const results = {
@@ -84,6 +92,7 @@ const results = {
         },
       }
     : {}),
+  ...(scale ? { fanoutScale: { sizes: scale.sizes, rssGrowth: scale.rssGrowth } } : {}),
   machine: {
     ...machine,
     quick: process.env.BENCH_QUICK === '1',
@@ -149,6 +158,26 @@ if (webhook) {
     )
       .map(([name, count]) => `${name} ${(count / webhook.detail.deliveries).toFixed(2)}`)
       .join(', ')})`,
+  ]);
+}
+if (scale) {
+  for (const [i, row] of scale.sizes.entries()) {
+    const detail = scale.detail[i]!;
+    rows.push([
+      `fanoutScale ${row.subscriptions >= 1000 ? `${row.subscriptions / 1000}k` : row.subscriptions}`,
+      '',
+      '',
+      '',
+      `${row.deliveries} deliveries recorded and enqueued in ${row.seconds} s (${row.secondsPer1000} s per 1,000); peak RSS ${row.peakRssMb} MB (${row.baselineRssMb} MB before the fan-out; heap ${detail.baselineHeapMb} → ${detail.peakHeapMb} MB, ${detail.retainedHeapMb} MB still held after); per delivery ${row.itemsWrittenPerDelivery} items, ${row.bytesWrittenPerDelivery} bytes written (delivery item ${detail.deliveryItemBytes} B, message ${detail.messageItemBytes} B once), ${detail.itemsReadPerDelivery} items read`,
+    ]);
+  }
+  const sizes = scale.sizes.map((row) => row.subscriptions);
+  rows.push([
+    'fanoutScale rssGrowth',
+    String(scale.rssGrowth),
+    `≤ ${FANOUT_RSS_GROWTH_BOUND}`,
+    scale.rssGrowth <= FANOUT_RSS_GROWTH_BOUND ? 'ok' : 'GROWS',
+    `peak RSS at ${Math.max(...sizes)} subscriptions ÷ at ${Math.min(...sizes)} (printed, not a goal: memory should not grow with matches)`,
   ]);
 }
 const widths = [0, 1, 2, 3].map((i) =>
