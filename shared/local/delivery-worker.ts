@@ -3,6 +3,8 @@ import type { Delivery } from '../domain/delivery.ts';
 import type { DeliveryRef } from '../store/delivery-repository.ts';
 
 const ROUND_SIZE = 50;
+/** Deliveries kept in memory for the worker at most; beyond that they are read from the `due` index. */
+const MAX_HANDED_OVER = 5_000;
 /**
  * The `due` index is read at least this often (retries falling due, work left by a previous run),
  * and at once when something was enqueued that was not handed over (a replay, a `…/retry`).
@@ -92,9 +94,18 @@ export function createDeliveryWorker(deps: DeliverDeps, concurrency = 8) {
 
   return {
     deliverDue,
-    /** Takes over deliveries recorded just now by this process. */
+    /**
+     * Takes over deliveries recorded just now by this process, up to MAX_HANDED_OVER in hand: a
+     * large fan-out records faster than deliveries go out, and the rest wait in the `due` index.
+     */
     handOver(fresh: Delivery[]): void {
-      for (const delivery of fresh) handedOver.set(delivery.id, delivery);
+      for (const delivery of fresh) {
+        if (handedOver.size >= MAX_HANDED_OVER) {
+          dueScanWanted = true;
+          return;
+        }
+        handedOver.set(delivery.id, delivery);
+      }
     },
     /** Something became due that was not handed over: read the index in the next round. */
     expectDue(): void {

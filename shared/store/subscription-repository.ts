@@ -287,7 +287,10 @@ export class SubscriptionRepository {
       scanned: page.scanned,
       ...(page.lastKey ? { next: page.lastKey } : {}),
     };
-    if (this.options.cacheMs && generation === this.indexGeneration) {
+    // Only a shard that fits one page is kept: many events reach the same small audiences, while a
+    // large audience read page by page would otherwise stay in memory after its fan-out.
+    const whole = !cursor && !result.next;
+    if (this.options.cacheMs && whole && generation === this.indexGeneration) {
       if (this.partitions.size >= MAX_CACHED_PAGES) this.partitions.clear();
       this.partitions.set(cacheKey, { page: result, until: Date.now() + this.options.cacheMs });
     }
