@@ -42,9 +42,21 @@ export interface AwsDeployment {
   close(): Promise<void>;
 }
 
-export async function deployOnMoto(endpoint: string, source: HandlerSource): Promise<AwsDeployment> {
+export interface DeployOptions {
+  /** More settings for every function (e.g. FANOUT_PAGE_SIZE). */
+  settings?: Record<string, string>;
+  /** Time a function's invocations get instead of its timeout in the template (less time left). */
+  timeoutsMs?: Partial<Record<FunctionName, number>>;
+}
+
+export async function deployOnMoto(
+  endpoint: string,
+  source: HandlerSource,
+  options: DeployOptions = {},
+): Promise<AwsDeployment> {
   const prefix = `dateline-${source}-${Date.now().toString(36)}`;
   const stack = await createStackOnMoto(endpoint, prefix, PUBLIC_URL);
+  Object.assign(stack.timeoutsMs, options.timeoutsMs);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: stack.region,
@@ -56,7 +68,7 @@ export async function deployOnMoto(endpoint: string, source: HandlerSource): Pro
   for (const name of entries) {
     // The functions read their settings once, at import: each is loaded with its own environment
     // (where two set the same variable they agree: one table, one queue).
-    Object.assign(process.env, stack.environments[name], testSettings);
+    Object.assign(process.env, stack.environments[name], testSettings, options.settings);
     if (source === 'source') {
       handlers[name] = ((await import(`../../functions/${name}.ts`)) as { handler: Handler }).handler;
     } else {

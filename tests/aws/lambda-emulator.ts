@@ -15,7 +15,11 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -59,6 +63,8 @@ export class LambdaEmulator {
   private readonly iterators = new Map<string, string | undefined>();
   private readonly streamMapping: StreamMapping;
   private readonly queueMappings: QueueMapping[];
+  /** Messages received and not deleted (their invocation failed): they return after the visibility timeout. */
+  private readonly inFlight: { queueUrl: string; receiptHandle: string }[] = [];
 
   constructor(
     readonly stack: StackOnMoto,
@@ -221,10 +227,23 @@ export class LambdaEmulator {
     }
   }
 
-  /** Receives one batch of each queue's messages (those visible now) and hands it to its function. */
+  /**
+   * Hands each queue's visible messages to its function until none is left, in as many batches at
+   * once as the mapping's maximum concurrency allows (as Lambda's pollers do).
+   */
   async pumpQueues(): Promise<number> {
     let handled = 0;
-    for (const mapping of this.queueMappings) handled += await this.pumpQueue(mapping);
+    for (const mapping of this.queueMappings) {
+      const lanes = Array.from({ length: mapping.maximumConcurrency ?? 1 }, async () => {
+        for (
+          let received = await this.pumpQueue(mapping);
+          received > 0;
+          received = await this.pumpQueue(mapping)
+        )
+          handled += received;
+      });
+      await Promise.all(lanes);
+    }
     return handled;
   }
 
@@ -259,8 +278,12 @@ export class LambdaEmulator {
       )) as SQSBatchResponse | undefined;
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch {
-      return messages.length; // nothing deleted: every message comes back after its visibility timeout
+      failed = new Set(records.map((record) => record.messageId));
     }
+    // Nothing reported failed is deleted: it comes back after its visibility timeout.
+    for (const record of records)
+      if (failed.has(record.messageId))
+        this.inFlight.push({ queueUrl: mapping.source.queueUrl, receiptHandle: record.receiptHandle });
     const done = records.filter((record) => !failed.has(record.messageId));
     if (done.length > 0) {
       await sqs.send(
@@ -269,6 +292,23 @@ export class LambdaEmulator {
           Entries: done.map((record, i) => ({ Id: String(i), ReceiptHandle: record.receiptHandle })),
         }),
       );
+    }
+    return messages.length;
+  }
+
+  /** Lets the visibility timeout of every message whose invocation failed run out (time passes). */
+  async letVisibilityLapse(): Promise<number> {
+    const messages = this.inFlight.splice(0);
+    for (const { queueUrl, receiptHandle } of messages) {
+      await this.stack.clients.sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        )
+        .catch(() => {}); // deleted or received again meanwhile
     }
     return messages.length;
   }
