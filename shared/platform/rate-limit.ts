@@ -5,7 +5,7 @@
 export function rateLimiter(perSecond: number, now: () => number = Date.now): () => Promise<void> {
   const interval = 1000 / perSecond;
   const burst = Math.max(1, Math.floor(perSecond));
-  let next = 0;
+  let next = Number.NEGATIVE_INFINITY;
   return async () => {
     const at = now();
     // The earliest slot: no earlier than a burst's worth of slots back from now.

@@ -2,6 +2,7 @@ import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sd
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { isMailThrottling } from '../../shared/alerts/channels.ts';
 import { renderAlertEmail } from '../../shared/delivery/email/render.ts';
 import { createSesTransport } from '../../shared/delivery/email/transport.ts';
 import type { AlertEmailInput } from '../../shared/delivery/email/types.ts';
@@ -107,5 +108,8 @@ describe('SES transport', () => {
     const sending = createSesTransport({ client: newClient(), from: IDENTITY }).send(mail);
     await expect(sending).rejects.toBe(throttled);
     await expect(sending).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    // …which the delivery layer reads as backpressure, not as the recipient's failure.
+    expect(isMailThrottling(await sending.catch((error: unknown) => error))).toBe(true);
+    expect(isMailThrottling(new Error('Email address is not verified.'))).toBe(false);
   });
 });
