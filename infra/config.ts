@@ -1,5 +1,6 @@
 import type { Node } from 'constructs';
 import { isLogLevel, type LogLevel } from '../shared/platform/logger.ts';
+import { deliverConcurrency, mailSendsPerConsumer } from './constructs/alerts.ts';
 
 /** Everything a deployment may vary, read once from CDK context (`-c key=value` or cdk.json). */
 export interface DeployConfig {
@@ -34,6 +35,13 @@ export const contextDefaults = {
   logLevel: 'info',
   region: 'us-east-1',
 } as const;
+
+/**
+ * MAIL_SENDS_PER_SECOND the delivery function accepts (readAwsConfig in shared/aws/config.ts):
+ * each consumer's share of sesMaxSendRate must fall within it, or every delivery container would
+ * fail at its first invocation.
+ */
+export const mailSendsPerSecondRange = { min: 0.01, max: 10_000 } as const;
 
 type Environment = Record<string, string | undefined>;
 
@@ -81,7 +89,7 @@ export function readDeployConfig(node: Node, env: Environment = process.env): De
     corsOrigins: readList(node, 'corsOrigins'),
     apiRateLimit: readPositiveNumber(node, 'apiRateLimit', contextDefaults.apiRateLimit),
     apiBurstLimit: readPositiveNumber(node, 'apiBurstLimit', contextDefaults.apiBurstLimit),
-    sesMaxSendRate: readPositiveNumber(node, 'sesMaxSendRate', contextDefaults.sesMaxSendRate),
+    sesMaxSendRate: readSesMaxSendRate(node),
     logLevel,
     account: text('account') ?? env.CDK_DEFAULT_ACCOUNT,
     // A concrete default region keeps `cdk synth` working without credentials or AWS config.
@@ -119,6 +127,22 @@ function readPositiveNumber(node: Node, key: string, fallback: number): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new Error(`context ${key} must be a positive number`);
   return number;
+}
+
+/** A positive rate whose share per delivery consumer the delivery function accepts. */
+function readSesMaxSendRate(node: Node): number {
+  const rate = readPositiveNumber(node, 'sesMaxSendRate', contextDefaults.sesMaxSendRate);
+  const { min, max } = mailSendsPerSecondRange;
+  const share = mailSendsPerConsumer(rate);
+  if (share < min || rate / deliverConcurrency > max) {
+    throw new Error(
+      `context sesMaxSendRate must be from ${min * deliverConcurrency} to ${max * deliverConcurrency} mails a ` +
+        `second: each of the ${deliverConcurrency} delivery consumers sends at most sesMaxSendRate ÷ ` +
+        `${deliverConcurrency} a second (MAIL_SENDS_PER_SECOND), which must be ${min} to ${max}; got ${rate}, ` +
+        `${rate / deliverConcurrency} per consumer`,
+    );
+  }
+  return rate;
 }
 
 function readBoolean(node: Node, key: string, fallback: boolean): boolean {

@@ -17,10 +17,13 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { AlertsDeadLettered } from '../../shared/platform/metrics.ts';
+import { STALLED_FANOUT_MS } from '../../shared/alerts/fanout.ts';
+import { PARK_MS } from '../../shared/aws/sweep-handler.ts';
+import { AlertsDeadLettered, AlertsThrottled, FanoutsParked } from '../../shared/platform/metrics.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 import { failedAttemptRate, totalOverChannels } from './alert-metrics.ts';
-import { deliveryMaxReceiveCount, type Queues } from './queues.ts';
+import { metricsNamespace } from './dateline-function.ts';
+import { continuationMaxReceiveCount, deliveryMaxReceiveCount, type Queues } from './queues.ts';
 
 export const period = Duration.minutes(5);
 /** Fan-out more than 5 minutes behind the table: alerts are late. Records are dropped at 1 h. */
@@ -43,6 +46,13 @@ export const sesBounceRateThreshold = 0.05;
 export const sesComplaintRateThreshold = 0.001;
 /** A function whose slowest run reaches this share of its timeout is close to timing out. */
 export const durationNearTimeoutFraction = 0.8;
+/**
+ * Provider throttling (SES, SMTP 421/451) is backpressure: the attempt is retried 30–60 s later
+ * without using up a step of the retry schedule, so no failure or dead-letter alarm ever sees it.
+ * A throttle now and then is expected; throttling in every 5-minute period for this long means the
+ * account sends slower than `sesMaxSendRate` says (or other senders share its rate) and mail is late.
+ */
+export const sustainedThrottlingPeriods = 6;
 
 export interface AlarmsProps {
   stage: string;
@@ -77,6 +87,11 @@ export function tableMetric(table: ITableV2, metricName: string, indexName?: str
     statistic: 'Sum',
     period,
   });
+}
+
+/** Events whose fan-out failed in a sweep and were parked (written by the sweeper, no dimensions). */
+export function fanoutsParkedMetric(): Metric {
+  return new Metric({ namespace: metricsNamespace, metricName: FanoutsParked, statistic: 'Sum', period });
 }
 
 /** An account-wide SES reputation metric (a fraction, 0 to 1), as its highest value in an hour. */
@@ -120,6 +135,15 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Alarm[] {
     threshold: 0,
     description:
       'Fan-out gave up on stream records. The sweeper re-drives items still marked pending; check logs.',
+  });
+  alarm('FanoutContinuationDeadLetters', {
+    metric: visible(queues.fanoutContinuationDeadLetters),
+    threshold: 0,
+    description:
+      `Fan-out continuations were dead-lettered by SQS after ${continuationMaxReceiveCount} receives: an event's ` +
+      `fan-out stopped part-way. Its progress is kept beside the event and the sweeper resumes it once it has ` +
+      `stalled for ${STALLED_FANOUT_MS / 60_000} minutes, so no redrive is needed. See the fan-out logs ` +
+      `('fan-out continuation failed') for the cause.`,
   });
   for (const [name, fn] of Object.entries(props.functions)) {
     alarm(`${name}Errors`, {
@@ -166,6 +190,24 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Alarm[] {
     threshold: failedAttemptRateThreshold,
     evaluationPeriods: 3,
     description: `More than ${failedAttemptRateThreshold}% of delivery attempts failed for 15 minutes.`,
+  });
+  alarm('AlertsThrottled', {
+    metric: totalOverChannels(AlertsThrottled, period),
+    threshold: 0,
+    evaluationPeriods: sustainedThrottlingPeriods,
+    datapointsToAlarm: sustainedThrottlingPeriods,
+    description:
+      `The mail provider throttled delivery attempts in every ${period.toMinutes()}-minute period for ` +
+      `${sustainedThrottlingPeriods * period.toMinutes()} minutes. Throttled mails are retried ` +
+      "without using up their retry schedule, so they are late, not failed: check the account's SES sending " +
+      'quota against the sesMaxSendRate context key, and other senders in the account and region.',
+  });
+  alarm('FanoutsParked', {
+    metric: fanoutsParkedMetric(),
+    threshold: 0,
+    description:
+      `An event's fan-out failed in a sweep and was parked for ${PARK_MS / 60_000} minutes; ` +
+      "its alerts wait until a later sweep tries again. See the sweep function's logs ('fan-out failed in a sweep').",
   });
 
   // Storage. An on-demand table throttles a partition beyond 1,000 write or 3,000 read units a

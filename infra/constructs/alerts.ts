@@ -44,6 +44,15 @@ export const continuationConcurrency = 8;
 /** The delivery queue's consumers at once: bounds the load on receivers and splits the SES rate. */
 export const deliverConcurrency = 5;
 
+/**
+ * One delivery consumer's share of the account's SES rate (MAIL_SENDS_PER_SECOND), rounded down to
+ * hundredths so that all of them together stay under it. infra/config.ts refuses a rate whose
+ * share the delivery function would not accept.
+ */
+export function mailSendsPerConsumer(sesMaxSendRate: number): number {
+  return Math.floor((sesMaxSendRate / deliverConcurrency) * 100) / 100;
+}
+
 /** Stream records that start a fan-out: event items written with a pending change marker. */
 export const fanoutFilterPattern = {
   eventName: FilterRule.or('INSERT', 'MODIFY'),
@@ -117,7 +126,7 @@ export class Alerts extends Construct {
         ...environment,
         // Each consumer's share of the SES rate, so all of them together stay under it; SES
         // throttling beyond that is backpressure (retried later, not a failure).
-        MAIL_SENDS_PER_SECOND: String(Math.floor((props.sesMaxSendRate / deliverConcurrency) * 100) / 100),
+        MAIL_SENDS_PER_SECOND: String(mailSendsPerConsumer(props.sesMaxSendRate)),
       },
       reservedConcurrentExecutions: reservedConcurrency.deliver,
     });

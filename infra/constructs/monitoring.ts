@@ -18,10 +18,12 @@ import {
   AlertsDeadLettered,
   AlertsFailed,
   AlertsSent,
+  AlertsThrottled,
   DeliveryLatency,
+  FanoutsParked,
 } from '../../shared/platform/metrics.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
-import { createAlarms, period, sesReputationMetric, tableMetric } from './alarms.ts';
+import { createAlarms, fanoutsParkedMetric, period, sesReputationMetric, tableMetric } from './alarms.ts';
 import { perChannel } from './alert-metrics.ts';
 import { ignoreCfnLintChecks } from './cfn-lint.ts';
 import type { Queues } from './queues.ts';
@@ -110,6 +112,7 @@ export class Monitoring extends Construct {
     this.addRow(
       graph('Alerts sent', perChannel(AlertsSent, 'Sum', period)),
       graph('Delivery attempts failed', perChannel(AlertsFailed, 'Sum', period)),
+      graph('Delivery attempts throttled', perChannel(AlertsThrottled, 'Sum', period)),
       graph('Alerts dead-lettered', perChannel(AlertsDeadLettered, 'Sum', period)),
       graph('Delivery latency p90', perChannel(DeliveryLatency, 'p90', period)),
     );
@@ -124,10 +127,12 @@ export class Monitoring extends Construct {
       graph('Dead letters', [
         visible(queues.deliveryDeadLetters).with({ label: 'delivery DLQ' }),
         visible(queues.streamFailures).with({ label: 'stream failures' }),
+        visible(queues.fanoutContinuationDeadLetters).with({ label: 'continuation DLQ' }),
       ]),
       graph('Fan-out iterator age (ms)', [
         props.fanout.metric('IteratorAge', { statistic: 'Maximum', period }),
       ]),
+      graph('Fan-outs parked by the sweeper', [fanoutsParkedMetric().with({ label: FanoutsParked })]),
       graph('Oldest delivery message (s)', [
         queues.delivery.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period }),
       ]),
@@ -166,11 +171,15 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
   }
 
-  /** Spreads the graphs over the dashboard's full 24-unit width. */
+  /** Spreads the graphs over the dashboard's full 24-unit width (the first ones one unit wider when it does not divide). */
   private addRow(...widgets: { title: string; left: IMetric[] }[]): void {
     const width = Math.floor(24 / widgets.length);
+    const wider = 24 - width * widgets.length;
     this.dashboard.addWidgets(
-      ...widgets.map(({ title, left }) => new GraphWidget({ title, left, width, height: 6 })),
+      ...widgets.map(
+        ({ title, left }, index) =>
+          new GraphWidget({ title, left, width: width + (index < wider ? 1 : 0), height: 6 }),
+      ),
     );
   }
 }

@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { readDeployConfig } from '../../infra/config.ts';
+import { mailSendsPerSecondRange, readDeployConfig } from '../../infra/config.ts';
+import { deliverConcurrency, mailSendsPerConsumer } from '../../infra/constructs/alerts.ts';
+import { readAwsConfig } from '../../shared/aws/config.ts';
 
 const read = (context: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
   readDeployConfig(new App({ context }).node, env);
@@ -78,6 +80,48 @@ describe('readDeployConfig', () => {
   it('refuses an SES send rate that is not a positive number', () => {
     expect(() => read({ sesMaxSendRate: '0' })).toThrow(/context sesMaxSendRate must be a positive number/);
     expect(() => read({ sesMaxSendRate: 'fast' })).toThrow(/context sesMaxSendRate/);
+  });
+
+  it('refuses an SES rate whose share per delivery consumer would be under 0.01 or over 10,000 a second', () => {
+    expect(deliverConcurrency).toBe(5);
+    for (const rate of ['0.04', 0.049, '50000.5', 1e9]) {
+      expect(() => read({ sesMaxSendRate: rate })).toThrow(
+        /^context sesMaxSendRate must be from 0\.05 to 50000 mails a second: each of the 5 delivery consumers/,
+      );
+    }
+    expect(() => read({ sesMaxSendRate: '0.04' })).toThrow(/got 0\.04, 0\.008 per consumer/);
+    expect(read({ sesMaxSendRate: '0.05' }).sesMaxSendRate).toBe(0.05);
+    expect(read({ sesMaxSendRate: 50_000 }).sesMaxSendRate).toBe(50_000);
+  });
+
+  it.each([0.05, 0.35, 1, 14, 50_000])(
+    'passes the delivery function a MAIL_SENDS_PER_SECOND it accepts for sesMaxSendRate %s',
+    (rate) => {
+      const share = mailSendsPerConsumer(read({ sesMaxSendRate: rate }).sesMaxSendRate);
+      expect(share).toBeGreaterThanOrEqual(mailSendsPerSecondRange.min);
+      expect(share).toBeLessThanOrEqual(mailSendsPerSecondRange.max);
+      expect(share * deliverConcurrency).toBeLessThanOrEqual(rate);
+      const env = { TABLE_NAME: 't', MAIL_SENDS_PER_SECOND: String(share) };
+      expect(readAwsConfig(env).mailSendsPerSecond).toBe(share);
+    },
+  );
+
+  it("keeps its bounds in step with the delivery function's", () => {
+    const accepts = (value: number) => {
+      try {
+        readAwsConfig({ TABLE_NAME: 't', MAIL_SENDS_PER_SECOND: String(value) });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const { min, max } = mailSendsPerSecondRange;
+    expect([accepts(min), accepts(max), accepts(min - 0.001), accepts(max + 0.01)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('refuses an unknown log level', () => {

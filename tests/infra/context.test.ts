@@ -80,6 +80,10 @@ describe('deployment context', () => {
     expect(variables('AlertsDeliver').MAIL_SENDS_PER_SECOND).toBe('10');
   });
 
+  it('refuses at synth an SES rate too small to give each delivery consumer 0.01 mails a second', () => {
+    expect(() => synth({ sesMaxSendRate: '0.01' })).toThrow(/context sesMaxSendRate must be from 0\.05/);
+  });
+
   it('passes the log level to the functions', () => {
     expect(variables('AlertsDeliver').LOG_LEVEL).toBe('debug');
   });

@@ -4,7 +4,9 @@ import {
   AlertsDeadLettered,
   AlertsFailed,
   AlertsSent,
+  AlertsThrottled,
   DeliveryLatency,
+  FanoutsParked,
 } from '../../shared/platform/metrics.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 import { logicalId, resourceNamed, synth } from './synth.ts';
@@ -93,6 +95,67 @@ describe('alarms', () => {
       ],
       Threshold: 0,
     });
+  });
+
+  it('fires when a fan-out continuation is dead-lettered by SQS', () => {
+    const a = alarm('FanoutContinuationDeadLetters');
+    expect(a.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: {
+            'Fn::GetAtt': [
+              logicalId(template, 'AWS::SQS::Queue', 'QueuesFanoutContinuationDeadLetters'),
+              'QueueName',
+            ],
+          },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(a.Properties.AlarmDescription).toMatch(/after 5 receives.*sweeper resumes it.*15 minutes/);
+  });
+
+  it('fires when the sweeper parks an event whose fan-out failed', () => {
+    const a = alarm('FanoutsParked');
+    expect(a.Properties).toMatchObject({
+      Namespace: 'Dateline',
+      MetricName: FanoutsParked,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+    });
+    // The sweeper counts it without dimensions; an alarm with any would watch nothing.
+    expect(a.Properties.Dimensions).toBeUndefined();
+    expect(a.Properties.AlarmDescription).toMatch(/parked for 60 minutes.*'fan-out failed in a sweep'/);
+  });
+
+  it('fires when mail is throttled in every period for 30 minutes, on every channel', () => {
+    const a = alarm('AlertsThrottled');
+    const metrics = (a.Properties.Metrics as { MetricStat?: { Metric: Record<string, unknown> } }[])
+      .filter((query) => query.MetricStat)
+      .map((query) => query.MetricStat!.Metric);
+    expect(metrics).toEqual(
+      ['webhook', 'email'].map((channel) => ({
+        Namespace: 'Dateline',
+        MetricName: AlertsThrottled,
+        Dimensions: [{ Name: 'Channel', Value: channel }],
+      })),
+    );
+    expect(a.Properties).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 6,
+      DatapointsToAlarm: 6,
+    });
+    expect(a.Properties.AlarmDescription).toMatch(/30 minutes.*sesMaxSendRate/);
   });
 
   it.each(['Api', 'Fanout', 'Deliver', 'Sweep'])(
@@ -274,13 +337,47 @@ describe('alarms', () => {
 describe('dashboard', () => {
   const body = () => JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
 
-  it.each([AlertsSent, AlertsFailed, AlertsDeadLettered, DeliveryLatency])(
+  it.each([AlertsSent, AlertsFailed, AlertsThrottled, AlertsDeadLettered, DeliveryLatency])(
     'graphs %s per channel',
     (metric) => {
       expect(body()).toContain(`\\"Dateline\\",\\"${metric}\\",\\"Channel\\",\\"webhook\\"`);
       expect(body()).toContain(`\\"Dateline\\",\\"${metric}\\",\\"Channel\\",\\"email\\"`);
     },
   );
+
+  const widgets = () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    // The body is a Fn::Join of JSON text around references, each inside a JSON string.
+    const parts = (dashboard!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const text = parts.map((part) => (typeof part === 'string' ? part : 'ref')).join('');
+    return (
+      JSON.parse(text) as {
+        widgets: { x: number; y: number; width: number; properties: { title?: string } }[];
+      }
+    ).widgets;
+  };
+
+  it('graphs throttled attempts right after sent and failed ones', () => {
+    const titles = widgets().map((widget) => widget.properties.title);
+    const sent = titles.indexOf('Alerts sent');
+    expect(titles.slice(sent, sent + 3)).toEqual([
+      'Alerts sent',
+      'Delivery attempts failed',
+      'Delivery attempts throttled',
+    ]);
+  });
+
+  it('graphs parked fan-outs and the continuation dead letters', () => {
+    expect(body()).toContain(`\\"Dateline\\",\\"${FanoutsParked}\\"`);
+    const queue = logicalId(template, 'AWS::SQS::Queue', 'QueuesFanoutContinuationDeadLetters');
+    expect(body()).toContain(`"Fn::GetAtt":["${queue}","QueueName"]`);
+  });
+
+  it('fills each row of graphs to the full 24-unit width', () => {
+    const rows = new Map<number, number>();
+    for (const widget of widgets()) rows.set(widget.y, (rows.get(widget.y) ?? 0) + widget.width);
+    expect([...rows.values()].every((width) => width === 24)).toBe(true);
+  });
 
   it.each(['AWS/ApiGateway', 'AWS/SQS', 'AWS/Lambda', 'AWS/DynamoDB', 'AWS/SES'])(
     'graphs %s metrics',

@@ -12,7 +12,7 @@ describe('rateLimiter', () => {
       clock += ms;
       fn();
       return 0;
-    }) as typeof setTimeout;
+    }) as unknown as typeof setTimeout;
     try {
       const slot = rateLimiter(4, () => clock);
       for (let i = 0; i < 8; i++) await slot();
