@@ -105,7 +105,10 @@ describe('sweep handler at scale', () => {
       return repository.probePartitions(...states);
     };
     const clock = minutesFromNow(11);
-    const sweep = createSweepHandler({ ...alerts, fanout: { ...alerts.fanout, subscriptions: faulty } }, clock);
+    const sweep = createSweepHandler(
+      { ...alerts, fanout: { ...alerts.fanout, subscriptions: faulty } },
+      clock,
+    );
 
     const result = await sweep();
 
