@@ -51,20 +51,5 @@ export function log(message: string): void {
 /** Resolves after `ms`; keeps loops polite on a shared machine. */
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return results;
-}
+/** Runs a task over items with bounded concurrency: the one the pipeline uses. */
+export { mapLimit } from '../../shared/platform/concurrency.ts';
