@@ -199,7 +199,7 @@ async function prepareChange(
   const partitions = await deps.subscriptions.probePartitions(event, ...(before === event ? [] : [before]));
   const message = { eventId: event.id, change: changeName(change) };
   const body = JSON.stringify(alertPayload(change.type, change.at, event, change.previous));
-  if (options.storeMessage !== false) await deps.deliveries.putMessage(message, body, new Date());
+  if (options.storeMessage !== false) await deps.deliveries.messages.put(message, body, new Date());
   return { event, before, change, partitions, message, body };
 }
 

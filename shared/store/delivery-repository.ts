@@ -1,8 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryAttempt, DeliveryStatus, MessageRef } from '../domain/delivery.ts';
+import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../domain/delivery.ts';
 import { mapLimit } from '../platform/concurrency.ts';
 import { batchGet, batchWrite, conditionally, isConditionFailure, queryPage, type Table } from './dynamo.ts';
-import { deliveryKey, duePartition, messageKey } from './keys.ts';
+import { deliveryKey, duePartition } from './keys.ts';
+import { MessageStore } from './message-store.ts';
 import { allShards, shardOf } from './shards.ts';
 import { shardCounts } from './table.ts';
 
@@ -31,17 +32,8 @@ const dueKeys = (at: string, ref: DeliveryRef) => ({
   dueSk: dueSk(at, ref),
 });
 
-/**
- * Messages (one change's payload) outlive the deliveries that refer to them: a finished delivery's
- * log entry is kept 30 days, and a dead one may be retried by hand within them.
- */
-const MESSAGE_RETENTION_SECONDS = 90 * 24 * 3600;
-
 /** Conditional record writes in flight at once per recordAll call (bounds memory and sockets). */
 const RECORD_CONCURRENCY = 32;
-
-/** Messages kept in memory per container: one fan-out's deliveries mostly share one. */
-const MESSAGE_CACHE_SIZE = 256;
 
 /** The delivery as stored: an alert's body stays in its message item. */
 function stored(delivery: Delivery): Delivery {
@@ -117,74 +109,14 @@ export interface DeliveryNext {
 
 /** Delivery records: one per (subscription, event change), written with conditions so replays are harmless. */
 export class DeliveryRepository {
-  private readonly messages = new Map<string, Promise<string | undefined>>();
+  /** The payloads of alerts, stored once per change (deliveries refer to them). */
+  readonly messages: MessageStore;
 
   constructor(
     private readonly table: Table,
     private readonly options: DeliveryRepositoryOptions = {},
-  ) {}
-
-  /**
-   * Stores the payload of one change's alerts once (every delivery of the change refers to it).
-   * Written before any delivery that refers to it; the same change always has the same payload,
-   * so writing it again (a replay) changes nothing.
-   */
-  async putMessage(ref: MessageRef, body: string, now: Date): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: {
-          ...messageKey(ref.eventId, ref.change),
-          type: 'message',
-          body,
-          expiresAt: Math.floor(now.getTime() / 1000) + MESSAGE_RETENTION_SECONDS,
-        },
-      }),
-    );
-    this.cacheMessage(ref, Promise.resolve(body));
-  }
-
-  private cacheMessage(ref: MessageRef, body: Promise<string | undefined>) {
-    if (this.messages.size >= MESSAGE_CACHE_SIZE) this.messages.delete(this.messages.keys().next().value!);
-    this.messages.set(`${ref.eventId}/${ref.change}`, body);
-  }
-
-  /** A stored message's body (cached per container: most deliveries a worker sees share a few). */
-  private messageBody(ref: MessageRef): Promise<string | undefined> {
-    const cached = this.messages.get(`${ref.eventId}/${ref.change}`);
-    if (cached) return cached;
-    const read = this.table.client
-      .send(new GetCommand({ TableName: this.table.name, Key: messageKey(ref.eventId, ref.change) }))
-      .then((result) => result.Item?.body as string | undefined);
-    this.cacheMessage(ref, read);
-    read.catch(() => this.messages.delete(`${ref.eventId}/${ref.change}`));
-    return read;
-  }
-
-  /** Puts the bodies of records that refer to a message back (one batched read for those not cached). */
-  private async withBodies(deliveries: Delivery[]): Promise<Delivery[]> {
-    const missing = new Map<string, MessageRef>();
-    for (const delivery of deliveries)
-      if (delivery.message && !this.messages.has(`${delivery.message.eventId}/${delivery.message.change}`))
-        missing.set(`${delivery.message.eventId}/${delivery.message.change}`, delivery.message);
-    if (missing.size > 1) {
-      const items = await batchGet<{ pk: string; sk: string; body: string }>(
-        this.table,
-        [...missing.values()].map((ref) => messageKey(ref.eventId, ref.change)),
-      );
-      for (const item of items)
-        this.cacheMessage(
-          { eventId: item.pk.slice('EVENT#'.length), change: item.sk.slice('MSG#'.length) },
-          Promise.resolve(item.body),
-        );
-    }
-    return Promise.all(
-      deliveries.map(async (delivery) =>
-        delivery.message
-          ? { ...delivery, body: (await this.messageBody(delivery.message)) ?? MISSING_MESSAGE }
-          : delivery,
-      ),
-    );
+  ) {
+    this.messages = new MessageStore(table);
   }
 
   /** Whether this repository may write records and attempts in batches (see DeliveryRepositoryOptions). */
@@ -246,7 +178,7 @@ export class DeliveryRepository {
     );
     const item = result.Item as DeliveryItem | undefined;
     if (!item) return undefined;
-    const [delivery] = await this.withBodies([item.delivery]);
+    const [delivery] = await this.messages.withBodies([item.delivery]);
     return { delivery: delivery!, attemptCount: item.attemptCount };
   }
 
@@ -385,7 +317,7 @@ export class DeliveryRepository {
       Limit: limit + 1,
     });
     const items = page.items.filter((item) => item.sk !== `DLV#${before}`).map((item) => item.delivery);
-    return { deliveries: await this.withBodies(items.slice(0, limit)), more: items.length > limit };
+    return { deliveries: await this.messages.withBodies(items.slice(0, limit)), more: items.length > limit };
   }
 
   /** Deliveries due at or before `now`, oldest first, from every shard of the `due` index (the local queue). */
@@ -443,6 +375,3 @@ export class DeliveryRepository {
     return { refs: page.items.map((item) => parseDueSk(item.dueSk)), next: page.lastKey };
   }
 }
-
-/** What the log shows for a delivery whose message has expired (older than its retention). */
-const MISSING_MESSAGE = '{"error":"the message of this delivery is no longer kept"}';
