@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { assertSafeWebhookUrl } from '../delivery/ssrf-guard.ts';
+import { assertSafeWebhookUrl, isResolutionFailure } from '../delivery/ssrf-guard.ts';
 import { generateWebhookSecret } from '../delivery/webhook-signature.ts';
 import type { Delivery, DeliveryKind } from '../domain/delivery.ts';
 import type { AlertType, Subscription, SubscriptionFilter } from '../domain/subscription.ts';
@@ -35,6 +35,8 @@ export interface SubscriptionServiceDeps {
   queue: DeliveryQueue;
   deliver: DeliverDeps;
   clock?: () => Date;
+  /** How long checking a webhook URL may wait for DNS (default: the guard's DNS_TIMEOUT_MS). */
+  resolveTimeoutMs?: number;
 }
 
 export interface WebhookRequest {
@@ -283,16 +285,30 @@ export class SubscriptionService {
     return next;
   }
 
+  /**
+   * Refuses a webhook URL Dateline must not send to, or whose host does not resolve (any lookup
+   * failure, a lookup that times out included), with UnsafeTargetError naming `body.url`: a target
+   * the caller chose, not a fault of ours. Anything else the resolver throws propagates.
+   */
   private async assertSafeTarget(url: string): Promise<void> {
-    await assertSafeWebhookUrl(url, {
-      allowLoopback: this.deps.deliver.allowLoopbackWebhooks,
-      resolve: this.deps.deliver.resolve,
-    }).catch((error: NodeJS.ErrnoException) => {
-      // A host that does not exist is bad input (400), not our failure; other DNS errors stay 5xx.
-      if (error.code !== 'ENOTFOUND' && error.code !== 'ENODATA') throw error;
-      const message = `Webhook URL host "${new URL(url).hostname}" does not resolve`;
-      throw new UnsafeTargetError(message, [{ path: 'url', message }]);
-    });
+    try {
+      await assertSafeWebhookUrl(url, {
+        allowLoopback: this.deps.deliver.allowLoopbackWebhooks,
+        resolve: this.deps.deliver.resolve,
+        ...(this.deps.resolveTimeoutMs ? { resolveTimeoutMs: this.deps.resolveTimeoutMs } : {}),
+      });
+    } catch (error) {
+      let message: string;
+      if (error instanceof UnsafeTargetError) message = error.message;
+      else if (isResolutionFailure(error)) {
+        const host = new URL(url).hostname;
+        message =
+          error.code === 'ETIMEOUT'
+            ? `Webhook URL host "${host}" did not resolve in time`
+            : `Webhook URL host "${host}" does not resolve (${error.code})`;
+      } else throw error;
+      throw new UnsafeTargetError(message, [{ path: 'body.url', message }], { cause: error });
+    }
   }
 
   private async record(subscription: Subscription, kind: DeliveryKind, body: string, dueAt?: string) {

@@ -15,6 +15,57 @@ export interface SafeWebhookUrlOptions {
   /** Local development only: permits loopback targets, and plain http to them. */
   allowLoopback: boolean;
   resolve: Resolver;
+  /** How long a DNS lookup may take before it fails with ETIMEOUT (default DNS_TIMEOUT_MS). */
+  resolveTimeoutMs?: number;
+}
+
+/** The longest a webhook host's lookup may take: the resolver itself may retry for much longer. */
+export const DNS_TIMEOUT_MS = 5_000;
+
+/**
+ * The error codes with which a lookup says the name does not resolve (now): getaddrinfo's
+ * (ENOTFOUND, EAI_AGAIN, …) and c-ares' (ENODATA, ESERVFAIL, ETIMEOUT, …), as Node reports them.
+ * Anything else a resolver throws is not an answer about the name.
+ */
+const RESOLUTION_FAILURES = new Set([
+  'ENOTFOUND',
+  'ENODATA',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EAI_NODATA',
+  'ENONAME',
+  'ESERVFAIL',
+  'EREFUSED',
+  'ETIMEOUT',
+  'ECONNREFUSED',
+  'EFORMERR',
+  'EBADRESP',
+  'EBADNAME',
+  'EBADQUERY',
+  'ENOTIMP',
+  'EOF',
+  'ECANCELLED',
+]);
+
+/** Whether `error` is a lookup's answer that the host does not resolve (as opposed to a fault of ours). */
+export function isResolutionFailure(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && RESOLUTION_FAILURES.has(code);
+}
+
+/** `resolve(host)`, failed with ETIMEOUT when it has not answered within `ms`. */
+function resolveWithin(resolve: Resolver, host: string, ms: number): Promise<string[]> {
+  return new Promise<string[]>((fulfil, reject) => {
+    const timer = setTimeout(() => {
+      const message = `DNS lookup of ${host} timed out after ${ms} ms`;
+      reject(Object.assign(new Error(message), { code: 'ETIMEOUT', hostname: host }));
+    }, ms);
+    Promise.resolve()
+      .then(() => resolve(host))
+      .then(fulfil, reject)
+      .finally(() => clearTimeout(timer));
+  });
 }
 
 export interface SafeWebhookTarget {
@@ -23,7 +74,11 @@ export interface SafeWebhookTarget {
   addresses: string[];
 }
 
-/** Resolves with the parsed URL and its vetted addresses, or throws UnsafeTargetError saying why not. */
+/**
+ * Resolves with the parsed URL and its vetted addresses, or throws UnsafeTargetError saying why not.
+ * A host that does not resolve rejects with the lookup's error (see isResolutionFailure), a lookup
+ * that takes longer than `resolveTimeoutMs` with ETIMEOUT.
+ */
 export async function assertSafeWebhookUrl(
   url: string,
   opts: SafeWebhookUrlOptions,
@@ -48,7 +103,9 @@ export async function assertSafeWebhookUrl(
   // and IPv6 literals to their compressed form, so isIP sees every spelling of a literal.
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   const literal = isIP(host) !== 0;
-  const addresses = literal ? [host] : [...new Set(await opts.resolve(host))];
+  const addresses = literal
+    ? [host]
+    : [...new Set(await resolveWithin(opts.resolve, host, opts.resolveTimeoutMs ?? DNS_TIMEOUT_MS))];
   if (addresses.length === 0) {
     throw unsafe(`Webhook URL host "${host}" did not resolve to any address`);
   }

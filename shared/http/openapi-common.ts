@@ -12,15 +12,21 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Too many requests of this kind; see Retry-After',
 };
 
-/** The problem+json responses a route can give, for the OpenAPI document. */
-export function problemResponses(...statuses: number[]) {
+/**
+ * The problem+json responses a route can give, for the OpenAPI document: a status, or a status
+ * with the route's own description of it.
+ */
+export function problemResponses(...statuses: (number | [status: number, description: string])[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: DESCRIPTIONS[status] ?? 'Error',
-        content: { 'application/problem+json': { schema: problemSchema } },
-      },
-    ]),
+    statuses.map((entry) => {
+      const [status, description] = typeof entry === 'number' ? [entry, DESCRIPTIONS[entry]] : entry;
+      return [
+        status,
+        {
+          description: description ?? 'Error',
+          content: { 'application/problem+json': { schema: problemSchema } },
+        },
+      ];
+    }),
   );
 }

@@ -11,6 +11,7 @@ import {
   PreconditionRequiredError,
   TooManyRequestsError,
   UnauthorizedError,
+  UnsafeTargetError,
   ValidationError,
 } from '../errors.ts';
 
@@ -75,6 +76,9 @@ export function toProblem(error: unknown): {
     unexpected: false,
     ...(headers ? { headers } : {}),
   });
+  // A well-formed webhook URL whose target is refused (private, plain http, does not resolve…).
+  if (error instanceof UnsafeTargetError)
+    return known(problem(422, 'unsafe-target', error.message, error.errors));
   if (error instanceof ValidationError)
     return known(problem(400, 'validation-error', error.message, error.errors));
   if (error instanceof UnauthorizedError) {

@@ -42,6 +42,9 @@ export function presentDelivery(delivery: Delivery) {
   return visible;
 }
 
+const unsafeTarget =
+  'The webhook URL is refused: its host does not resolve, or it is not a public https address';
+
 const json = (schema: SchemaRef, description: string) => ({
   description,
   content: { 'application/json': { schema } },
@@ -80,7 +83,7 @@ export function registerSubscriptionRoutes(
           'Webhook subscription, with its secret and management token (shown once)',
         ),
         202: json(subscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
-        ...problemResponses(400, 401, 403, 429),
+        ...problemResponses(400, 401, 403, [422, unsafeTarget], 429),
       },
     },
     async (c, input) => {
@@ -138,7 +141,7 @@ export function registerSubscriptionRoutes(
       },
       responses: {
         200: json(subscriptionSchema, 'The changed subscription'),
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 401, 403, 404, [422, unsafeTarget]),
       },
     },
     async (c, input) => {

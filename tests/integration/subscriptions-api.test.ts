@@ -209,22 +209,22 @@ describe('webhook targets', () => {
     ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data'],
     ['a name that resolves to a private address', 'https://internal.example.org/x'],
     ['a name that does not resolve', 'https://nowhere.invalid/x'],
-  ])('refuses %s with 400', async (_what, url) => {
+  ])('refuses %s with 422', async (_what, url) => {
     const response = await call(
       '/v1/subscriptions',
       json('POST', { channel: 'webhook', url }, bearer(writerKey)),
     );
-    const problem = await expectProblem(response, 400);
-    expect(problem.errors?.[0]?.path).toBe('url');
+    const problem = await expectProblem(response, 422);
+    expect(problem.errors?.[0]?.path).toBe('body.url');
   });
 
-  it('refuses a change of url to a private address with 400', async () => {
+  it('refuses a change of url to a private address with 422', async () => {
     const { id, token } = await subscribeWebhook();
     const response = await call(
       `/v1/subscriptions/${id}`,
       json('PATCH', { url: 'https://10.0.0.1/x' }, bearer(token)),
     );
-    await expectProblem(response, 400);
+    await expectProblem(response, 422);
     const read = await call(`/v1/subscriptions/${id}`, { headers: bearer(token) });
     expect(await read.json()).toMatchObject({ url: 'https://hooks.example.org/dateline' });
   });
