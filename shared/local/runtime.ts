@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,14 +13,17 @@ import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
 import type { LocalConfig } from './config.ts';
 import { createLocalAlerts } from './local-alerts.ts';
-import { openLocalStore, recordRunningServer } from './local-store.ts';
+import { type LocalStore, openLocalStore, recordRunningServer } from './local-store.ts';
+import { StartupError } from './startup-error.ts';
 import { loadOrCreateTokenKey } from './token-key.ts';
 
 export interface LocalRuntime {
   url: string;
   adminKey: string;
-  /** Set when this start created the admin key (it is printed once). */
+  /** Set when this start created the admin key (the one start that prints it in full). */
   adminKeyCreated: boolean;
+  /** Where the admin key is kept: DATELINE_ADMIN_KEY, or the path of the data dir's admin-key file. */
+  adminKeySource: string;
   seeded: number;
   table: Table;
   logger: Logger;
@@ -32,62 +35,115 @@ export async function startLocalRuntime(
   config: LocalConfig,
   logger = createLogger({ service: 'dateline', level: config.logLevel }),
 ): Promise<LocalRuntime> {
-  const store = await openLocalStore(config.dataDir);
-  const { table } = store;
-  const tokenKey = await loadOrCreateTokenKey(config.dataDir);
-
-  const apiKeys = new ApiKeyStore(table);
-  const { adminKey, created } = await ensureAdminKey(apiKeys, config);
-
-  // Listen first: with PORT=0 the links in mails can only name the port once the server has it.
+  // Listen first: a busy port fails before the data dir is touched (no admin key is made that the
+  // failed start could not show), and with PORT=0 the links in mails can only name the port once
+  // the server has it. Until the app is ready it answers 503.
   let serveApp: ((request: Request, env: unknown) => Response | Promise<Response>) | undefined;
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve(
+  const server = await listen(config, (request, env) => serveApp?.(request, env));
+  const closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+
+  let store: LocalStore | undefined;
+  try {
+    store = await openLocalStore(config.dataDir);
+    const { table } = store;
+    const tokenKey = await loadOrCreateTokenKey(config.dataDir);
+    if (!config.smtpUrl) await mkdir(join(config.dataDir, 'outbox'), { recursive: true, mode: 0o700 });
+
+    const apiKeys = new ApiKeyStore(table);
+    const { adminKey, created } = await ensureAdminKey(apiKeys, config);
+
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+
+    const alerts = createLocalAlerts({ ...config, publicUrl }, table, async () => tokenKey, logger);
+    const events = new EventService({
+      table,
+      events: new EventRepository(table),
+      idempotency: new IdempotencyStore(table),
+      onChange: alerts.nudgeFeed,
+    });
+    const seeded = config.seed ? await loadSeedOnce(table, events) : 0;
+    alerts.start();
+
+    const app = createApp({
+      events,
+      apiKeys,
+      tokenKey: async () => tokenKey,
+      logger,
+      publicUrl,
+      subscriptions: { service: async () => alerts.subscriptions },
+    });
+    serveApp = (request, env) => app.fetch(request, env);
+    const forgetServer = await recordRunningServer(config.dataDir, url);
+
+    const opened = store;
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        // Stop taking requests, let the loops finish their round, then close the store.
+        await closeServer();
+        await alerts.stop();
+        await forgetServer();
+        await opened.close();
+      })();
+      return stopping;
+    };
+    return {
+      url,
+      adminKey,
+      adminKeyCreated: created,
+      adminKeySource: config.adminKey ? 'DATELINE_ADMIN_KEY' : join(config.dataDir, 'admin-key'),
+      seeded,
+      table,
+      logger,
+      stop,
+    };
+  } catch (error) {
+    await closeServer();
+    await store?.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Starts the HTTP server; a port that cannot be had is a StartupError saying why. */
+async function listen(
+  config: LocalConfig,
+  fetch: (request: Request, env: unknown) => Response | Promise<Response> | undefined,
+): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = serve(
       {
-        fetch: (request, env) => serveApp?.(request, env) ?? new Response('Starting', { status: 503 }),
+        fetch: (request, env) => fetch(request, env) ?? new Response('Starting', { status: 503 }),
         port: config.port,
         hostname: config.host,
       },
-      () => resolve(started as Server),
+      () => {
+        server.off('error', failed);
+        resolve(server as Server);
+      },
     );
+    const failed = (error: NodeJS.ErrnoException) => reject(listenError(config, error));
+    server.once('error', failed);
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+}
 
-  const alerts = createLocalAlerts({ ...config, publicUrl }, table, async () => tokenKey, logger);
-  const events = new EventService({
-    table,
-    events: new EventRepository(table),
-    idempotency: new IdempotencyStore(table),
-    onChange: alerts.nudgeFeed,
-  });
-  const seeded = config.seed ? await loadSeedOnce(table, events) : 0;
-  alerts.start();
-
-  const app = createApp({
-    events,
-    apiKeys,
-    tokenKey: async () => tokenKey,
-    logger,
-    publicUrl,
-    subscriptions: { service: async () => alerts.subscriptions },
-  });
-  serveApp = (request, env) => app.fetch(request, env);
-  const forgetServer = await recordRunningServer(config.dataDir, url);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      // Stop taking requests, let the loops finish their round, then close the store.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await alerts.stop();
-      await forgetServer();
-      await store.close();
-    })();
-    return stopping;
-  };
-  return { url, adminKey, adminKeyCreated: created, seeded, table, logger, stop };
+function listenError(config: LocalConfig, error: NodeJS.ErrnoException): Error {
+  const where = `${config.host}:${config.port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError(
+        `port ${config.port} on ${config.host} is in use by another process: stop it, or set PORT to another port (PORT=0 picks a free one)`,
+      );
+    case 'EACCES':
+      return new StartupError(`not allowed to listen on ${where}: set PORT to 1024 or above`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`cannot listen on ${where}: HOST is not an address of this machine`);
+    default:
+      return new StartupError(`cannot listen on ${where}: ${error.message}`);
+  }
 }
 
 /** The admin key: DATELINE_ADMIN_KEY when set, else one created on first start and kept in the data dir. */

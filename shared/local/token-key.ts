@@ -11,7 +11,7 @@ export async function loadOrCreateTokenKey(dataDir: string): Promise<Uint8Array>
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   await writeFile(path, key.toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(async (error) => {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,9 +77,14 @@ async function startRuntime(): Promise<Running> {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const url = /Dateline is running at (\S+)/.exec(process.stdout())?.[1];
-    const adminKey = /Admin key[^:\n]*: (dl_\S+)/.exec(process.stdout())?.[1];
-    if (url && adminKey)
+    const printed = /Admin key[^:\n]*: (dl_\S+)/.exec(process.stdout())?.[1];
+    if (url && printed) {
+      // Only the start that creates the admin key prints it in full; later ones print its id.
+      const adminKey = printed.endsWith('…')
+        ? (await readFile(join(dataDir, 'admin-key'), 'utf8')).trim()
+        : printed;
       return { child: process.child, url, adminKey, stdout: process.stdout, exit: process.exit };
+    }
     if (exited || Date.now() > deadline) {
       process.child.kill('SIGKILL');
       throw new Error(`the local runtime did not start:\n${process.stdout()}\n${process.stderr()}`);
@@ -142,8 +147,10 @@ describe('the local runtime (npm start)', () => {
       expect(first.url).not.toMatch(/:0$/);
     });
 
-    it('prints the admin key it created and says it was created now', () => {
-      expect(first.stdout()).toContain(`Admin key (created now, kept in the data dir): ${first.adminKey}`);
+    it('prints the admin key it created in full, says it was created now and where it is kept', () => {
+      expect(first.stdout()).toContain(
+        `Admin key (created now, kept in ${join(dataDir, 'admin-key')}): ${first.adminKey}`,
+      );
     });
 
     it('says it loaded the six seed events', () => {
@@ -210,6 +217,13 @@ describe('the local runtime (npm start)', () => {
       expect(second.stdout()).not.toContain('created now');
     });
 
+    it('prints the admin key only masked (its id), and where the full key is', () => {
+      expect(second.stdout()).toContain(
+        `Admin key: ${first.adminKey.slice(0, 16)}…  (the full key is in ${join(dataDir, 'admin-key')})`,
+      );
+      expect(second.stdout()).not.toContain(first.adminKey);
+    });
+
     it('does not load the seed again', () => {
       expect(second.stdout()).not.toContain('seed events');
     });
@@ -231,6 +245,7 @@ describe('the local runtime (npm start)', () => {
 
     describe('npm run keys -- create --scopes events:write, while it runs', () => {
       let key: string;
+      let cliStderr: string;
 
       beforeAll(async () => {
         const cli = run('shared/local/keys-cli.ts', ['create', '--scopes', 'events:write']);
@@ -239,10 +254,15 @@ describe('the local runtime (npm start)', () => {
         clearTimeout(timer);
         expect(result, cli.stderr()).toEqual({ code: 0, signal: null });
         key = cli.stdout().trim();
+        cliStderr = cli.stderr();
       }, 60_000);
 
       it('prints one key', () => {
         expect(key).toMatch(/^dl_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+      });
+
+      it('says it went through the running server', () => {
+        expect(cliStderr).toContain(`in the server running at ${second.url} (data dir ${dataDir})`);
       });
 
       it('prints a key that can create events', async () => {

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -6,7 +8,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface RuntimeProcess {
   /** From the line "Dateline is running at …". */
   url: string;
-  /** From the line "Admin key…: …". */
+  /** From the line "Admin key…: …" (when it shows the key masked: DATELINE_ADMIN_KEY or the data dir's file). */
   adminKey: string;
   /** Everything the process wrote, for failure messages. */
   output(): string;
@@ -70,8 +72,16 @@ export async function startRuntimeProcess(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const url = /Dateline is running at (\S+)/.exec(output)?.[1];
-    const adminKey = /Admin key[^:]*: (dl_\S+)/.exec(output)?.[1];
-    if (url && adminKey) {
+    const printed = /Admin key[^:]*: (dl_\S+)/.exec(output)?.[1];
+    if (url && printed) {
+      // Only the start that creates the admin key prints it in full.
+      const adminKey = printed.endsWith('…')
+        ? (env.DATELINE_ADMIN_KEY ??
+          readFileSync(
+            join(resolve(REPO_ROOT, env.DATELINE_DATA_DIR ?? '.data'), 'admin-key'),
+            'utf8',
+          ).trim())
+        : printed;
       return {
         url,
         adminKey,
