@@ -1,4 +1,5 @@
 import type { ApiKeyStore, Principal } from '../auth/api-keys.ts';
+import type { Subscription } from '../domain/subscription.ts';
 import type { EventService } from '../events/event-service.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { SubscriptionRoutesDeps } from './subscription-routes.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
 export type AppEnv = {
   Variables: {
     principal?: Principal;
+    /** The subscription a management token opened (see the subscription routes' access check). */
+    subscription?: Subscription;
     requestId: string;
   };
 };

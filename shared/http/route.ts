@@ -140,6 +140,22 @@ async function readJsonBody(c: Context, bodyTypes: string[]): Promise<unknown> {
   }
 }
 
+/**
+ * The request's JSON body, parsed, for middleware that must look at it before validation (which
+ * of a route's kinds of request it is); undefined when the body is not JSON. Validation later
+ * reads the same body again and reports what is wrong with it.
+ */
+export async function peekJsonBody(c: Context): Promise<unknown> {
+  const contentType = c.req.header('content-type');
+  if (!contentType || !jsonMediaType.test(contentType.split(';')[0]!.trim().toLowerCase())) return undefined;
+  try {
+    return await c.req.json();
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
 async function hasRequestBody(c: Context): Promise<boolean> {
   const raw = c.req.raw;
   if (raw.body === null) return false;

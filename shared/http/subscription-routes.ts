@@ -1,13 +1,13 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
 import type { SubscriptionService } from '../alerts/subscription-service.ts';
 import type { Delivery } from '../domain/delivery.ts';
 import type { Subscription } from '../domain/subscription.ts';
 import { UnauthorizedError } from '../errors.ts';
 import { bearerToken, principalWithScope } from './auth.ts';
-import type { AppDeps } from './context.ts';
+import type { AppDeps, AppEnv } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
-import type { ApiRoutes } from './route.ts';
+import { type ApiRoutes, peekJsonBody } from './route.ts';
 import { lazy, type SchemaRef } from './schema-meta.ts';
 import {
   createdWebhookSchema,
@@ -56,15 +56,32 @@ export function registerSubscriptionRoutes(
 ): void {
   const { service: loadService } = deps.subscriptions;
 
-  /** Management access: the subscription's own token, or an admin API key. */
-  const managed = async (c: Context, id: string): Promise<Subscription> => {
+  /**
+   * Management access, checked before the request is validated (an unauthenticated caller learns
+   * nothing about fields): the subscription's own token, or an admin API key.
+   */
+  const manageAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
     const token = bearerToken(c);
     if (!token)
       throw new UnauthorizedError('Send the subscription token (or an admin key) as Authorization: Bearer …');
-    const service = await loadService();
-    if (token.startsWith('dls_')) return service.authorise(id, token);
-    await principalWithScope(deps.apiKeys, token, 'admin');
-    return service.get(id);
+    if (token.startsWith('dls_')) {
+      c.set('subscription', await (await loadService()).authorise(c.req.param('id') ?? '', token));
+    } else {
+      c.set('principal', await principalWithScope(deps.apiKeys, token, 'admin'));
+    }
+    await next();
+  };
+  /** The subscription the request manages: the one its token opened, or (admin key) the one its id names. */
+  const managed = async (c: Context<AppEnv>, id: string): Promise<Subscription> =>
+    c.get('subscription') ?? (await loadService()).get(id);
+
+  /** A webhook subscription needs a key with subscriptions:write, checked before its body is validated. */
+  const webhookAccess: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const body = await peekJsonBody(c);
+    if (typeof body === 'object' && body !== null && (body as { channel?: unknown }).channel === 'webhook') {
+      c.set('principal', await principalWithScope(deps.apiKeys, bearerToken(c), 'subscriptions:write'));
+    }
+    await next();
   };
   const security = [{ bearer: [] }];
 
@@ -74,6 +91,7 @@ export function registerSubscriptionRoutes(
       path: '/v1/subscriptions',
       tags: ['Subscriptions'],
       summary: 'Subscribe by email (anyone; double opt-in) or webhook (key with subscriptions:write)',
+      middleware: [webhookAccess],
       request: {
         body: createSubscriptionSchema,
       },
@@ -93,7 +111,8 @@ export function registerSubscriptionRoutes(
         const subscription = await service.subscribeEmail(body.address, body.filter, body.types);
         return c.json(presentSubscription(subscription), 202);
       }
-      await principalWithScope(deps.apiKeys, bearerToken(c), 'subscriptions:write');
+      // webhookAccess has checked the key already; this keeps the handler safe on its own.
+      if (!c.get('principal')) await principalWithScope(deps.apiKeys, bearerToken(c), 'subscriptions:write');
       const created = await service.subscribeWebhook({
         url: body.url,
         filter: body.filter,
@@ -119,6 +138,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Read a subscription',
       security,
+      middleware: [manageAccess],
       request: { params: subscriptionIdParams },
       responses: {
         200: json(subscriptionSchema, 'The subscription'),
@@ -135,6 +155,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Change filter, types, url or contact; or re-enable a disabled subscription',
       security,
+      middleware: [manageAccess],
       request: {
         params: subscriptionIdParams,
         body: updateSubscriptionSchema,
@@ -167,6 +188,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Unsubscribe',
       security,
+      middleware: [manageAccess],
       request: { params: subscriptionIdParams },
       responses: { 204: { description: 'Unsubscribed' }, ...problemResponses(400, 401, 403, 404) },
     },
@@ -186,6 +208,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Send a signed ping webhook now',
       security,
+      middleware: [manageAccess],
       request: { params: subscriptionIdParams },
       responses: {
         200: json(deliverySchema, 'The ping delivery and its attempt'),
@@ -207,6 +230,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Rotate the webhook secret (the old one keeps signing for 24 hours)',
       security,
+      middleware: [manageAccess],
       request: { params: subscriptionIdParams },
       responses: {
         200: json(
@@ -238,6 +262,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'The delivery log, newest first: every attempt with its time, status or error, and latency',
       security,
+      middleware: [manageAccess],
       request: {
         params: subscriptionIdParams,
         query: deliveriesQuery,
@@ -270,6 +295,7 @@ export function registerSubscriptionRoutes(
       tags: ['Subscriptions'],
       summary: 'Deliver again (for a dead-lettered or failed delivery), with a fresh retry schedule',
       security,
+      middleware: [manageAccess],
       request: { params: deliveryParams },
       responses: { 202: json(deliverySchema, 'Queued'), ...problemResponses(400, 401, 403, 404, 409) },
     },
