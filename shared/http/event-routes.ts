@@ -39,6 +39,20 @@ function versionFromIfMatch(header: string): number {
   return Number(match[1]);
 }
 
+/** Runs a parser of a query parameter, naming its errors `query.<parameter>` like the schema's. */
+function inQuery<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const errors = error.errors.map((e) => ({
+      ...e,
+      path: e.path.startsWith('query.') ? e.path : `query.${e.path}`,
+    }));
+    throw new ValidationError(error.message, errors, { cause: error });
+  }
+}
+
 const eventHeaders = (event: TimelineEvent) => ({ etag: etagOf(event), 'cache-control': 'no-cache' });
 
 const ifMatchHeader = lazy(() => z.object({ 'if-match': z.optional(z.string()) }));
@@ -70,8 +84,9 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
     },
     async (c, input) => {
       const query = input.query;
-      const from = query.from === undefined ? undefined : parseRangeBoundary(query.from, 'from');
-      const to = query.to === undefined ? undefined : parseRangeBoundary(query.to, 'to');
+      const from =
+        query.from === undefined ? undefined : inQuery(() => parseRangeBoundary(query.from!, 'from'));
+      const to = query.to === undefined ? undefined : inQuery(() => parseRangeBoundary(query.to!, 'to'));
       if (from && to && from > to) {
         throw new ValidationError('from is after to', [
           { path: 'query.from', message: 'must not be after to' },
@@ -97,7 +112,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       const key = await deps.tokenKey();
       let after: string | undefined;
       if (query.cursor !== undefined) {
-        const cursor = decodeCursor(query.cursor, key);
+        const cursor = inQuery(() => decodeCursor(query.cursor!, key));
         if (cursor.query !== fingerprint) {
           throw new ValidationError('This cursor belongs to a different query', [
             { path: 'query.cursor', message: 'does not match these filters' },

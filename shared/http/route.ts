@@ -1,6 +1,7 @@
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type * as z from 'zod/mini';
+import { ValidationError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 import type { SchemaRef } from './schema-meta.ts';
 import { validationErrorFrom } from './validation.ts';
@@ -91,7 +92,7 @@ function validator(request: RequestSchemas, bodyTypes: string[]): Validator {
   const body = request.body?.();
   return async (c) => {
     const valid: Record<string, unknown> = {};
-    if (query) valid.query = parse(query, readQuery(c), 'query');
+    if (query) valid.query = parseQuery(query, readQuery(c));
     if (params) valid.params = parse(params, c.req.param(), 'params');
     // Header names arrive lower-cased; the schemas name them in lower case.
     if (headers) valid.headers = parse(headers, c.req.header(), 'headers');
@@ -100,13 +101,58 @@ function validator(request: RequestSchemas, bodyTypes: string[]): Validator {
   };
 }
 
-/** Each query parameter once as a string, a repeated one as an array of its values. */
+/**
+ * Each query parameter once as a string, a repeated one as an array of its values. A query with
+ * invalid percent-encoding (`%zz`, `%E0%A4`) is refused rather than read with the escapes left in.
+ */
 function readQuery(c: Context): Record<string, string | string[]> {
+  const url = c.req.url;
+  const start = url.indexOf('?');
+  if (start !== -1 && url.includes('%', start)) assertPercentEncoding(url.slice(start + 1));
   const query: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(c.req.queries())) {
     query[name] = values.length === 1 ? values[0]! : values;
   }
   return query;
+}
+
+function assertPercentEncoding(search: string): void {
+  for (const pair of search.split('&')) {
+    if (!pair.includes('%')) continue;
+    const equals = pair.indexOf('=');
+    const rawName = equals === -1 ? pair : pair.slice(0, equals);
+    const name = decodeQueryPart(rawName);
+    if (name === undefined || (equals !== -1 && decodeQueryPart(pair.slice(equals + 1)) === undefined)) {
+      const message = 'is not valid percent-encoding: each % must begin a %XX escape of UTF-8';
+      throw new ValidationError(`query.${name ?? rawName}: ${message}`, [
+        { path: `query.${name ?? rawName}`, message },
+      ]);
+    }
+  }
+}
+
+function decodeQueryPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Validates the query; a parameter that takes one value but came several times is reported as
+ * such, not as the type mismatch its array of values makes.
+ */
+function parseQuery(schema: z.ZodMiniType, query: Record<string, string | string[]>) {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const value = issue.path.length === 1 ? query[String(issue.path[0])] : undefined;
+    return Array.isArray(value)
+      ? { ...issue, message: `must be given once, not ${value.length} times` }
+      : issue;
+  });
+  throw validationErrorFrom({ issues }, 'query');
 }
 
 // The API's content-type rules: a gate on the declared media types, then Hono's test for a JSON body.

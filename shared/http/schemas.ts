@@ -170,6 +170,26 @@ const repeatable = (description: string) =>
     { description, type: 'array', items: { type: 'string' } },
   );
 
+/**
+ * A whole-number query parameter, written in decimal digits only: `0x10`, `1e1`, `+5`, `5.0`,
+ * ` 5` and the empty string are refused (Number() would take them). Documented as the integer it is.
+ */
+export const queryInteger = (min: number, max: number, fallback: number) =>
+  meta(
+    z._default(
+      z.pipe(
+        z.string().check(
+          z.refine((value) => /^[0-9]{1,9}$/.test(value) && Number(value) >= min && Number(value) <= max, {
+            message: `must be a whole number from ${min} to ${max}, in decimal digits`,
+          }),
+        ),
+        z.transform(Number),
+      ),
+      fallback,
+    ),
+    { type: 'integer', minimum: min, maximum: max },
+  );
+
 const optionalString = (max: number, metadata: { description?: string; example?: string }) =>
   meta(z.optional(z.string().check(z.maxLength(max))), metadata);
 
@@ -185,7 +205,7 @@ export const timelineQuerySchema = lazy(() =>
     tag: repeatable('Tag (repeatable, OR)'),
     q: optionalString(200, { description: 'Text to find in title or summary' }),
     order: z._default(z.enum(['asc', 'desc']), 'asc'),
-    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 50),
+    limit: queryInteger(1, 200, 50),
     cursor: optionalString(2000, { description: 'Opaque cursor from a previous page' }),
   }),
 );

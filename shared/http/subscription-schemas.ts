@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { eventKinds, normaliseActorQuery, normaliseKey } from '../domain/event.ts';
 import { alertTypes } from '../domain/subscription.ts';
 import { lazy, meta, named } from './schema-meta.ts';
+import { queryInteger } from './schemas.ts';
 
 /** A list of up to 20 trimmed names, normalised and without repeats. */
 const names = (max: number, normalise: (name: string) => string) =>
@@ -155,7 +156,7 @@ export const deliveryParams = lazy(() =>
 
 export const deliveriesQuery = lazy(() =>
   z.object({
-    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+    limit: queryInteger(1, 100, 50),
     before: z.optional(ulid('is not a delivery id')),
   }),
 );

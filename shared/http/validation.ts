@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.ts';
 
 /** Turns zod issues into the problem's `errors: [{path, message}]`, paths prefixed by where they came from. */
 export function validationErrorFrom(
-  error: $ZodError,
+  error: Pick<$ZodError, 'issues'>,
   where: 'body' | 'query' | 'params' | 'headers',
 ): ValidationError {
   const errors = error.issues.map((issue) => ({

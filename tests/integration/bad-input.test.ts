@@ -213,17 +213,22 @@ const cases: Case[] = [
   { name: 'GET from after to', status: 400, path: 'query.from', send: list('from=2024-07&to=2024-06') },
   { name: 'GET a q over 200 characters', status: 400, path: 'query.q', send: list(`q=${'a'.repeat(201)}`) },
   // Cursors
-  { name: 'GET a garbage cursor', status: 400, path: 'cursor', send: listWithCursor('', () => 'garbage') },
+  {
+    name: 'GET a garbage cursor',
+    status: 400,
+    path: 'query.cursor',
+    send: listWithCursor('', () => 'garbage'),
+  },
   {
     name: 'GET a cursor with one character flipped',
     status: 400,
-    path: 'cursor',
+    path: 'query.cursor',
     send: listWithCursor('limit=1', () => flipOneCharacter(cursor)),
   },
   {
     name: 'GET a cursor with its signature flipped',
     status: 400,
-    path: 'cursor',
+    path: 'query.cursor',
     send: listWithCursor('limit=1', () => flipOneCharacter(cursor, cursor.length - 2)),
   },
   {
