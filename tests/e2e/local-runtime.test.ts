@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../shared/domain/event.ts';
 import { seedEvents } from '../../shared/seed/load-seed.ts';
 import { eventInput, ICARO_PHOTO_URL } from '../fixtures/events.ts';
+import { spawnCaptured } from '../support/captured-process.ts';
 
 /**
  * The local runtime started as a user starts it (`node --import tsx shared/local/main.ts`, which is
@@ -45,27 +46,13 @@ function environment(): NodeJS.ProcessEnv {
 
 /** Spawns a TypeScript entry point with tsx and collects what it prints. */
 function run(script: string, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const spawned = spawnCaptured(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: environment(),
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+  children.add(spawned.child);
+  void spawned.exit.then(() => children.delete(spawned.child));
+  return spawned;
 }
 
 async function startRuntime(): Promise<Running> {

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CapturedProcess, spawnCaptured } from '../support/captured-process.ts';
 
 /**
  * The local runtime behaves like a service: `npm start` stops on SIGTERM to npm, what the user can
@@ -16,12 +17,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** How long a start or a stop may take before the test gives up waiting (not a timing assertion). */
 const WAIT_MS = 30_000;
 
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Spawned = CapturedProcess;
 
 const children = new Set<ChildProcess>();
 const tempDirs: string[] = [];
@@ -47,25 +43,9 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Spawns a command in its own process group (so the whole tree can be checked and cleaned up). */
 function spawnGroup(command: string, args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: environment(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exit, stdout: () => stdout, stderr: () => stderr };
+  const spawned = spawnCaptured(command, args, { cwd: REPO_ROOT, env: environment(env), detached: true });
+  children.add(spawned.child);
+  return spawned;
 }
 
 const runTs = (script: string, args: string[], env: Record<string, string>) =>
