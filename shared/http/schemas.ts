@@ -59,6 +59,37 @@ const actorSchema = lazy(() =>
   ),
 );
 
+/**
+ * An actor as a client may write it: the Actor object, or a bare ISO 3166-1 alpha-2 code as
+ * shorthand for a state (`"KP"` is `{ "type": "state", "code": "KP" }`), as filters and `?actor=`
+ * take codes. The shorthand is normalised to the object, so events store and serve objects only.
+ */
+const actorInputSchema = lazy(() =>
+  z.union(
+    [
+      meta(
+        z.pipe(
+          z.string().check(
+            z.refine(isCountryCode, {
+              message: 'a bare actor is a state: an ISO 3166-1 alpha-2 country code, for example RU',
+            }),
+          ),
+          z.transform((code): { type: 'state'; code: string } => ({ type: 'state', code })),
+        ),
+        { description: 'Shorthand for a state actor: its ISO 3166-1 alpha-2 code', example: 'KP' },
+      ),
+      actorSchema(),
+    ],
+    {
+      // zod's own message for a union that matched no alternative is a bare "Invalid input".
+      error: (issue) =>
+        typeof issue.input === 'string'
+          ? 'a bare actor is a state: an ISO 3166-1 alpha-2 country code, for example RU'
+          : "an actor is an object with a type (state, organisation or person), or a state's ISO 3166-1 alpha-2 code",
+    },
+  ),
+);
+
 const locationSchema = lazy(() =>
   named(
     'Location',
@@ -124,7 +155,7 @@ export const eventInputSchema = lazy(() =>
       summary: z._default(z.string().check(z.trim(), z.maxLength(5000)), ''),
       date: eventDateSchema(),
       location: z.optional(locationSchema()),
-      actors: z._default(z.array(actorSchema()).check(z.maxLength(50)), []),
+      actors: z._default(z.array(actorInputSchema()).check(z.maxLength(50)), []),
       tags: z
         ._default(z.array(tag()).check(z.maxLength(20)), [])
         .check(z.refine((tags) => new Set(tags).size === tags.length, { message: 'tags must not repeat' })),
@@ -142,6 +173,7 @@ export const eventSchema = lazy(() =>
     'Event',
     z.extend(eventInputSchema(), {
       id: meta(z.string(), { example: '01J1Z8Q4Y6V3W2X1A0B9C8D7E6' }),
+      actors: z.array(actorSchema()),
       earliest: day('First day the date can mean (inclusive)', '2024-06-01'),
       latest: day('Last day the date can mean (inclusive)', '2024-06-30'),
       precision: z.enum(['day', 'month', 'year', 'interval']),
