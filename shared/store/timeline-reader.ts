@@ -11,7 +11,7 @@ export interface TimelinePageRequest extends TimelineFilter {
 
 export interface TimelinePageResult {
   items: TimelineEvent[];
-  /** Where the next page starts (a sort key), when there may be more. */
+  /** Where the next page starts (a sort key): when another item follows, or the scan budget ran out first. */
   next?: string;
   /** Items DynamoDB read to answer (ScannedCount), for tests and benchmarks. */
   itemsRead: number;
@@ -269,13 +269,15 @@ export async function readTimelinePage(
   let lastSk: string | undefined;
   let exhausted = false;
 
-  // Items the page still needs, plus one that tells whether another page exists; scaled by the share
-  // of items examined so far that made it (residual filters, duplicates), so filtered reads need few round trips.
+  // Items the page still needs, plus one that tells whether another page exists (once the page is full,
+  // just that one); scaled by the share of items examined so far that made it (residual filters,
+  // duplicates), so filtered reads need few round trips.
   const need = () => {
     const left = Math.max(0, request.limit - items.length);
     // Smoothed (as if four items had passed before), so that one early refusal does not double the reads.
-    const yieldRate = (items.length + 4) / (examined + 4);
-    return Math.min(MAX_CHUNK, Math.ceil(left / Math.min(1, yieldRate)) + 1);
+    const yieldRate = Math.min(1, (items.length + 4) / (examined + 4));
+    const wanted = left === 0 ? Math.ceil(1 / yieldRate) : Math.ceil(left / yieldRate) + 1;
+    return Math.min(MAX_CHUNK, wanted);
   };
   const open = (part: (typeof parts)[number]): MergedStream => {
     part.stream ??= new MergedStream(
@@ -299,19 +301,32 @@ export async function readTimelinePage(
     return false;
   };
 
-  while (items.length < request.limit && examined < SCAN_BUDGET) {
+  // Reads on past a full page until one more item would make it: a cursor is given only when a next
+  // page has something in it. The cursor is the last item examined before that one, so the next
+  // page does not read again what this one passed over. A page that runs out of scan budget first
+  // ends where it got to, with a cursor if anything is left to read.
+  let following = false;
+  while (examined < SCAN_BUDGET) {
     const item = await nextItem();
     if (!item) {
       exhausted = true;
       break;
     }
     examined++;
+    // Same sort key, same event: an item at the cursor is one the page has seen.
+    if (!seen.has(item.event.id)) {
+      seen.add(item.event.id);
+      if (matchesTimelineFilter(item.event, request)) {
+        if (items.length === request.limit) {
+          following = true;
+          break;
+        }
+        items.push(item.event);
+      }
+    }
     lastSk = item.sk;
-    if (seen.has(item.event.id)) continue;
-    seen.add(item.event.id);
-    if (matchesTimelineFilter(item.event, request)) items.push(item.event);
   }
-  const more = !exhausted && (await anyRemaining());
+  const more = following || (!exhausted && (await anyRemaining()));
   const itemsRead = parts.reduce((sum, part) => sum + (part.stream?.scanned ?? 0), 0);
   return { items, itemsRead, ...(more && lastSk !== undefined ? { next: lastSk } : {}) };
 }
