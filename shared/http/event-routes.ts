@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../domain/cursor.ts';
 import { parseRangeBoundary } from '../domain/dates.ts';
 import { eventKinds, normaliseActorQuery, normaliseKey, type TimelineEvent } from '../domain/event.ts';
-import { PreconditionRequiredError, ValidationError } from '../errors.ts';
+import { PreconditionFailedError, PreconditionRequiredError, ValidationError } from '../errors.ts';
 import { requireScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
 import { applyMergePatch } from './merge-patch.ts';
@@ -22,21 +23,104 @@ import { validationErrorFrom } from './validation.ts';
 
 const etagOf = (event: TimelineEvent) => `"v${event.version}"`;
 
-/** Parses If-Match / If-None-Match lists of entity tags (weak or strong). */
-function entityTags(header: string | undefined): string[] | undefined {
-  if (header === undefined) return undefined;
-  return header.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+/** An entity tag as RFC 9110 §8.8.3 writes it: `"opaque"` or, weak, `W/"opaque"`. */
+interface EntityTag {
+  weak: boolean;
+  opaque: string;
 }
 
-function versionFromIfMatch(header: string): number {
-  const tags = entityTags(header) ?? [];
-  const match = tags.length === 1 ? /^"v(\d{1,9})"$/.exec(tags[0]!) : null;
-  if (!match) {
-    throw new ValidationError('If-Match must be the ETag of the event, for example "v3"', [
-      { path: 'headers.if-match', message: 'must be one ETag such as "v3"' },
+/** One element of an If-Match / If-None-Match list (`#entity-tag`, empty elements allowed). */
+const tagListElement = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(?:,|$)/y;
+
+/**
+ * Parses If-Match / If-None-Match (RFC 9110 §13.1.1–2): `*` or a list of entity tags. Anything
+ * else is a malformed header, refused with 400 (a well-formed tag that merely does not match is 412).
+ */
+function entityTags(
+  header: string | undefined,
+  name: 'if-match' | 'if-none-match',
+): '*' | EntityTag[] | undefined {
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return '*';
+  const tags: EntityTag[] = [];
+  let at = 0;
+  while (at < header.length) {
+    tagListElement.lastIndex = at;
+    const element = tagListElement.exec(header);
+    if (!element || element[0].length === 0) break;
+    if (element[2] !== undefined) tags.push({ weak: element[1] !== undefined, opaque: element[2] });
+    at = tagListElement.lastIndex;
+  }
+  if (at < header.length || tags.length === 0) {
+    const title = name === 'if-match' ? 'If-Match' : 'If-None-Match';
+    throw new ValidationError(`${title} must be * or a list of entity tags, for example "v3"`, [
+      { path: `headers.${name}`, message: 'must be * or entity tags such as "v3"' },
     ]);
   }
-  return Number(match[1]);
+  return tags;
+}
+
+/** If-Match compares strongly: a weak tag never matches (RFC 9110 §13.1.1). */
+const matchesStrongly = (tags: '*' | EntityTag[], event: TimelineEvent) =>
+  tags === '*' || tags.some((tag) => !tag.weak && `"${tag.opaque}"` === etagOf(event));
+
+/** If-None-Match compares weakly (RFC 9110 §13.1.2). */
+const matchesWeakly = (tags: '*' | EntityTag[], etag: string) =>
+  tags === '*' || tags.some((tag) => `"${tag.opaque}"` === etag.replace(/^W\//, ''));
+
+interface Preconditions {
+  ifMatch: '*' | EntityTag[] | undefined;
+  ifNoneMatch: '*' | EntityTag[] | undefined;
+}
+
+function readPreconditions(headers: { 'if-match'?: string; 'if-none-match'?: string }): Preconditions {
+  return {
+    ifMatch: entityTags(headers['if-match'], 'if-match'),
+    ifNoneMatch: entityTags(headers['if-none-match'], 'if-none-match'),
+  };
+}
+
+/**
+ * Evaluates If-Match and then If-None-Match against the event, in RFC 9110 §13.2.2's order. A
+ * failed If-Match is 412; a failed If-None-Match is 304 for a read (returned as 'not-modified') and
+ * 412 for a write.
+ */
+function evaluatePreconditions(
+  { ifMatch, ifNoneMatch }: Preconditions,
+  event: TimelineEvent,
+  read: boolean,
+): 'proceed' | 'not-modified' {
+  if (ifMatch !== undefined && !matchesStrongly(ifMatch, event)) {
+    throw new PreconditionFailedError(
+      `Event ${event.id} is at ${etagOf(event)}, which If-Match does not name; fetch it again`,
+    );
+  }
+  if (ifNoneMatch !== undefined && matchesWeakly(ifNoneMatch, etagOf(event))) {
+    if (read) return 'not-modified';
+    throw new PreconditionFailedError(`Event ${event.id} is at ${etagOf(event)}, which If-None-Match names`);
+  }
+  return 'proceed';
+}
+
+/**
+ * The version a write may replace: read from a lone strong `"v<n>"` If-Match without a look at the
+ * event (the store checks it as it writes), otherwise the current version once the preconditions hold
+ * for it (the store then checks that nothing changed in between). Undefined when there are none.
+ */
+async function expectedVersion(
+  deps: AppDeps,
+  id: string,
+  preconditions: Preconditions,
+): Promise<number | undefined> {
+  const { ifMatch, ifNoneMatch } = preconditions;
+  if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
+  if (ifNoneMatch === undefined && ifMatch !== '*' && ifMatch?.length === 1 && !ifMatch[0]!.weak) {
+    const version = /^v(\d{1,9})$/.exec(ifMatch[0]!.opaque);
+    if (version) return Number(version[1]);
+  }
+  const current = await deps.events.get(id);
+  evaluatePreconditions(preconditions, current, false);
+  return current.version;
 }
 
 /** Runs a parser of a query parameter, naming its errors `query.<parameter>` like the schema's. */
@@ -55,7 +139,9 @@ function inQuery<T>(read: () => T): T {
 
 const eventHeaders = (event: TimelineEvent) => ({ etag: etagOf(event), 'cache-control': 'no-cache' });
 
-const ifMatchHeader = lazy(() => z.object({ 'if-match': z.optional(z.string()) }));
+const conditionalHeaders = lazy(() =>
+  z.object({ 'if-match': z.optional(z.string()), 'if-none-match': z.optional(z.string()) }),
+);
 const idempotencyHeader = lazy(() =>
   z.object({ 'idempotency-key': z.optional(z.string().check(z.minLength(1), z.maxLength(255))) }),
 );
@@ -79,6 +165,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
           description: 'A page of events',
           content: { 'application/json': { schema: eventPageSchema } },
         },
+        304: { description: 'Not modified since the ETag in If-None-Match' },
         ...problemResponses(400),
       },
     },
@@ -122,7 +209,20 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       }
       const page = await deps.events.list({ ...filter, limit: query.limit, ...(after ? { after } : {}) });
       const nextCursor = page.next ? encodeCursor({ after: page.next, query: fingerprint }, key) : null;
-      return c.json({ items: page.items, nextCursor }, 200);
+      const body = JSON.stringify({ items: page.items, nextCursor });
+      // Weak: the tag stands for this page's content, not for its bytes (the same items under
+      // another key order would be equivalent). Hashing ≤ 200 items' JSON costs well under a millisecond.
+      const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      const headers = {
+        etag,
+        // Anyone may cache the public timeline, but any write can change any page and nothing
+        // purges caches, so each reuse revalidates (max-age=0, must-revalidate); the ETag makes a
+        // revalidation a 304 without the body.
+        'cache-control': 'public, max-age=0, must-revalidate',
+      };
+      const ifNoneMatch = entityTags(c.req.header('if-none-match'), 'if-none-match');
+      if (ifNoneMatch !== undefined && matchesWeakly(ifNoneMatch, etag)) return c.body(null, 304, headers);
+      return c.body(body, 200, { ...headers, 'content-type': 'application/json' });
     },
   );
 
@@ -132,20 +232,20 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       path: '/v1/events/{id}',
       tags: ['Timeline'],
       summary: 'Get one event',
-      request: { params: idParamSchema },
+      request: { params: idParamSchema, headers: conditionalHeaders },
       responses: {
         200: {
           description: 'The event, with its ETag',
           content: { 'application/json': { schema: eventSchema } },
         },
         304: { description: 'Not modified since the ETag in If-None-Match' },
-        ...problemResponses(400, 404),
+        ...problemResponses(400, 404, 412),
       },
     },
     async (c, input) => {
+      const preconditions = readPreconditions(input.headers);
       const event = await deps.events.get(input.params.id);
-      const ifNoneMatch = entityTags(c.req.header('if-none-match'));
-      if (ifNoneMatch && (ifNoneMatch.includes('*') || ifNoneMatch.includes(etagOf(event)))) {
+      if (evaluatePreconditions(preconditions, event, true) === 'not-modified') {
         return c.body(null, 304, eventHeaders(event));
       }
       return c.json(event, 200, eventHeaders(event));
@@ -193,12 +293,12 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       tags: ['Timeline'],
       summary: 'Change an event (JSON merge patch)',
       description:
-        'RFC 7396 merge patch; null removes an optional field. If-Match with the current ETag is required.',
+        'RFC 7396 merge patch; null removes an optional field. If-Match with the current ETag (or *) is required; If-Match compares strongly, so a weak ETag never matches.',
       security: [{ bearer: [] }],
       middleware: [writeAccess],
       request: {
         params: idParamSchema,
-        headers: ifMatchHeader,
+        headers: conditionalHeaders,
         body: eventPatchSchema,
       },
       bodyTypes: ['application/merge-patch+json', 'application/json'],
@@ -209,13 +309,15 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
     },
     async (c, input) => {
       const { id } = input.params;
-      const ifMatch = input.headers['if-match'];
-      if (ifMatch === undefined) {
+      const preconditions = readPreconditions(input.headers);
+      // A failed If-None-Match is 412 even without If-Match; without If-Match the patch is refused.
+      const checked = await expectedVersion(deps, id, preconditions);
+      if (preconditions.ifMatch === undefined || checked === undefined) {
         throw new PreconditionRequiredError(
           'PATCH needs If-Match with the ETag you last read, for example If-Match: "v3"',
         );
       }
-      const expected = versionFromIfMatch(ifMatch);
+      const expected = checked;
       const patch = input.body as Record<string, unknown>;
       const event = await deps.events.update(id, expected, (current) => {
         const merged = applyMergePatch(current, patch);
@@ -235,15 +337,12 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       summary: 'Delete an event',
       security: [{ bearer: [] }],
       middleware: [writeAccess],
-      request: { params: idParamSchema, headers: ifMatchHeader },
+      request: { params: idParamSchema, headers: conditionalHeaders },
       responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404, 412) },
     },
     async (c, input) => {
-      const ifMatch = input.headers['if-match'];
-      await deps.events.remove(
-        input.params.id,
-        ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch),
-      );
+      const { id } = input.params;
+      await deps.events.remove(id, await expectedVersion(deps, id, readPreconditions(input.headers)));
       return c.body(null, 204);
     },
   );

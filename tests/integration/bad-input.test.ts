@@ -271,21 +271,34 @@ const cases: Case[] = [
   },
   { name: 'PATCH a malformed id', status: 400, send: patch({ title: 'x' }, { 'if-match': '"v1"' }, 'nope') },
   { name: 'PATCH If-Match without quotes', status: 400, send: patch({ title: 'x' }, { 'if-match': 'v1' }) },
+  // Well-formed entity tags that do not name the current version fail the precondition (412);
+  // If-Match compares strongly, so the weak form of the current ETag fails too.
   {
     name: 'PATCH If-Match that is not a version',
-    status: 400,
+    status: 412,
     send: patch({ title: 'x' }, { 'if-match': '"1"' }),
   },
   {
-    name: 'PATCH If-Match with two ETags',
-    status: 400,
-    send: patch({ title: 'x' }, { 'if-match': '"v1", "v2"' }),
+    name: 'PATCH If-Match with two stale ETags',
+    status: 412,
+    send: patch({ title: 'x' }, { 'if-match': '"v8", "v9"' }),
   },
-  { name: 'PATCH If-Match *', status: 400, send: patch({ title: 'x' }, { 'if-match': '*' }) },
+  {
+    name: 'PATCH If-Match with a list that is not one',
+    status: 400,
+    send: patch({ title: 'x' }, { 'if-match': '"v1" "v2"' }),
+  },
   {
     name: 'PATCH If-Match with a huge version',
-    status: 400,
+    status: 412,
     send: patch({ title: 'x' }, { 'if-match': '"v99999999999"' }),
+  },
+  { name: 'PATCH a weak If-Match', status: 412, send: patch({ title: 'x' }, { 'if-match': 'W/"v1"' }) },
+  { name: 'PATCH If-None-Match *', status: 412, send: patch({ title: 'x' }, { 'if-none-match': '*' }) },
+  {
+    name: 'PATCH If-None-Match naming the current ETag',
+    status: 412,
+    send: patch({ title: 'x' }, { 'if-match': '"v1"', 'if-none-match': 'W/"v1"' }),
   },
   { name: 'PATCH without If-Match', status: 428, send: patch({ title: 'x' }, {}) },
   { name: 'PATCH a stale If-Match', status: 412, send: patch({ title: 'x' }, { 'if-match': '"v9"' }) },
@@ -304,6 +317,16 @@ const cases: Case[] = [
     name: 'DELETE with a stale If-Match',
     status: 412,
     send: () => remove(target.id, { 'if-match': '"v2"' })(),
+  },
+  {
+    name: 'DELETE with a weak If-Match',
+    status: 412,
+    send: () => remove(target.id, { 'if-match': 'W/"v1"' })(),
+  },
+  {
+    name: 'DELETE with If-None-Match *',
+    status: 412,
+    send: () => remove(target.id, { 'if-none-match': '*' })(),
   },
   // Keys
   {

@@ -238,9 +238,9 @@ describe('PATCH /v1/events/{id}', () => {
     expect((await patch(event.id, { title: 'Twice' }, { 'if-match': '"v1"' })).status).toBe(412);
   });
 
-  it('accepts a weak ETag in If-Match', async () => {
+  it('refuses a weak ETag in If-Match: If-Match compares strongly (RFC 9110 §13.1.1)', async () => {
     const event = await createEvent();
-    expect((await patch(event.id, { title: 'Weakly' }, { 'if-match': 'W/"v1"' })).status).toBe(200);
+    expect((await patch(event.id, { title: 'Weakly' }, { 'if-match': 'W/"v1"' })).status).toBe(412);
   });
 
   it('accepts application/json as well as application/merge-patch+json', async () => {
