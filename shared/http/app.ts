@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './context.ts';
@@ -27,8 +28,41 @@ const bearerScheme = {
   description: 'An API key (dl_…) or, for subscription management, the subscription token',
 };
 
+/**
+ * The CORS policy the stack gives API Gateway (infra/constructs/api.ts `corsFor`), for a runtime
+ * without a gateway in front: no origins means the public timeline is readable from any origin,
+ * GET only; listed origins may use every method.
+ */
+export function corsPolicy(origins: string[]) {
+  const maxAgeSeconds = 3600;
+  if (origins.length === 0) {
+    return {
+      origins: ['*'],
+      methods: ['GET', 'HEAD', 'OPTIONS'],
+      allowHeaders: ['content-type', 'if-none-match'],
+      exposeHeaders: ['etag'],
+      maxAgeSeconds,
+    };
+  }
+  return {
+    origins,
+    methods: ['*'],
+    allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'],
+    exposeHeaders: ['etag', 'location'],
+    maxAgeSeconds,
+  };
+}
+
+export interface AppOptions {
+  /**
+   * Answer CORS in the app, as API Gateway does on AWS (there the gateway answers preflights and
+   * sets the CORS headers, so the Lambda's app leaves this unset). The origins, as `corsOrigins`.
+   */
+  corsOrigins?: string[];
+}
+
 /** The Dateline HTTP API: the same Hono app behind API Gateway and on `npm start`. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const api = new ApiRoutes(app);
 
@@ -46,6 +80,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       ms: Math.round(performance.now() - started),
     });
   });
+  if (options.corsOrigins) {
+    const policy = corsPolicy(options.corsOrigins);
+    const answerCors = cors({
+      origin: policy.origins.length === 1 ? policy.origins[0]! : policy.origins,
+      allowMethods: policy.methods,
+      allowHeaders: policy.allowHeaders,
+      exposeHeaders: policy.exposeHeaders,
+      maxAge: policy.maxAgeSeconds,
+    });
+    // A preflight is OPTIONS with Access-Control-Request-Method; any other OPTIONS is answered
+    // by the routes (204 with Allow), which the CORS middleware would answer as a preflight.
+    app.use((c, next) =>
+      c.req.method === 'OPTIONS' && !c.req.header('access-control-request-method')
+        ? next()
+        : answerCors(c, next),
+    );
+  }
   // Only requests that carry a body need the limit; reads skip the extra middleware layer.
   const limitBody = bodyLimit({
     maxSize: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -72,9 +123,27 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
 
-  app.notFound((c) =>
-    problemResponse(c, problem(404, 'not-found', `No route for ${c.req.method} ${c.req.path}`)),
-  );
+  // A known path asked with a method it has no route for: 405 with Allow, or for OPTIONS the
+  // methods it has (RFC 9110 §9.3.7, §15.5.6). The route table is read on the first such request.
+  let allowedOn: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowedOn ??= allowedMethods(app);
+    const allowed = allowedOn(c.req.path);
+    if (allowed.length === 0) {
+      return problemResponse(c, problem(404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
+    }
+    const allow = allowed.join(', ');
+    if (c.req.method === 'OPTIONS') return c.body(null, 204, { allow });
+    return problemResponse(
+      c,
+      problem(
+        405,
+        'method-not-allowed',
+        `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`,
+      ),
+      { allow },
+    );
+  });
   app.onError((error, c) => {
     const { problem: body, headers, unexpected } = toProblem(error);
     if (unexpected) {
@@ -83,4 +152,34 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return problemResponse(c, body, headers);
   });
   return app;
+}
+
+/** For each path, the methods the app has routes for (HEAD with GET, and OPTIONS); none when unknown. */
+function allowedMethods(app: Hono<AppEnv>): (path: string) => string[] {
+  const byPattern = new Map<string, Set<string>>();
+  for (const route of app.routes) {
+    // Middleware (`ALL`, or on `*`) does not make a path known.
+    if (route.method === 'ALL' || route.path.includes('*')) continue;
+    const methods = byPattern.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+    byPattern.set(route.path, methods);
+  }
+  const patterns = [...byPattern].map(([path, methods]) => {
+    const source = path
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    return { pattern: new RegExp(`^${source}$`), methods };
+  });
+  const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  return (path) => {
+    const methods = new Set<string>();
+    for (const { pattern, methods: those } of patterns) {
+      if (pattern.test(path)) for (const method of those) methods.add(method);
+    }
+    if (methods.size === 0) return [];
+    methods.add('OPTIONS');
+    return [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  };
 }

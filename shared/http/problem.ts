@@ -30,6 +30,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
@@ -37,7 +38,9 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
 };
 
@@ -54,6 +57,9 @@ export function problemResponse(
     ...headers,
   });
 }
+
+/** The standard title of a status, as problem bodies carry it. */
+export const statusTitle = (status: number): string => TITLES[status] ?? 'Error';
 
 export function problem(status: number, slug: string, detail?: string, errors?: FieldError[]): Problem {
   return {
