@@ -2,10 +2,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { ApiKeyStore } from '../auth/api-keys.ts';
 import { EventService } from '../events/event-service.ts';
 import { createApp } from '../http/app.ts';
+import { problem, statusTitle } from '../http/problem.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { loadSeedOnce } from '../seed/load-seed.ts';
 import type { Table } from '../store/dynamo.ts';
@@ -66,14 +68,18 @@ export async function startLocalRuntime(
     const seeded = config.seed ? await loadSeedOnce(table, events) : 0;
     alerts.start();
 
-    const app = createApp({
-      events,
-      apiKeys,
-      tokenKey: async () => tokenKey,
-      logger,
-      publicUrl,
-      subscriptions: { service: async () => alerts.subscriptions },
-    });
+    const app = createApp(
+      {
+        events,
+        apiKeys,
+        tokenKey: async () => tokenKey,
+        logger,
+        publicUrl,
+        subscriptions: { service: async () => alerts.subscriptions },
+      },
+      // No gateway in front: the app answers CORS as the stack's default (no corsOrigins) does.
+      { corsOrigins: [] },
+    );
     serveApp = (request, env) => app.fetch(request, env);
     const forgetServer = await recordRunningServer(config.dataDir, url);
 
@@ -125,7 +131,41 @@ async function listen(
     );
     const failed = (error: NodeJS.ErrnoException) => reject(listenError(config, error));
     server.once('error', failed);
+    server.on('clientError', answerClientError);
   });
+}
+
+/** What Node's parser refuses before the app sees a request, as status and problem slug. */
+const clientErrors: Record<string, [status: number, slug: string, detail: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers-too-large', 'The request headers are larger than the server accepts'],
+  HPE_INVALID_METHOD: [501, 'method-not-implemented', 'The request method is not one the server knows'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request-timeout', 'The request took too long to arrive'],
+};
+
+/**
+ * Node answers a request its parser refuses (431, a malformed request line, an unknown method)
+ * with a bare status line; this answers it as the API answers everything, with problem+json, and
+ * closes the connection, which cannot be read further.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, slug, detail] = clientErrors[error.code ?? ''] ?? [
+    400,
+    'malformed-request',
+    'The request is not valid HTTP/1.1',
+  ];
+  const body = JSON.stringify(problem(status, slug, detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${statusTitle(status)}\r\n` +
+      'content-type: application/problem+json\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 function listenError(config: LocalConfig, error: NodeJS.ErrnoException): Error {
