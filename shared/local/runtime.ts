@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { serve } from '@hono/node-server';
+import { type HttpBindings, serve } from '@hono/node-server';
 import { ApiKeyStore } from '../auth/api-keys.ts';
 import { EventService } from '../events/event-service.ts';
 import { createApp } from '../http/app.ts';
@@ -120,7 +120,11 @@ async function listen(
   return new Promise<Server>((resolve, reject) => {
     const server = serve(
       {
-        fetch: (request, env) => fetch(request, env) ?? new Response('Starting', { status: 503 }),
+        fetch: async (request, env) => {
+          const response = await (fetch(request, env) ?? new Response('Starting', { status: 503 }));
+          closeIfBodyUnread(env as HttpBindings);
+          return response;
+        },
         port: config.port,
         hostname: config.host,
       },
@@ -136,6 +140,16 @@ async function listen(
 }
 
 /** What Node's parser refuses before the app sees a request, as status and problem slug. */
+/**
+ * An answer given before the request's body was read (a 413 on a 2 MB upload, a 401 before the
+ * body is looked at) ends the connection: Node would otherwise keep it for the client's next
+ * request while the unread body is still arriving, and that request fails ("other side closed").
+ * `Connection: close` tells the client not to reuse it (RFC 9112 §9.6).
+ */
+function closeIfBodyUnread({ incoming, outgoing }: HttpBindings): void {
+  if (!incoming.complete && !outgoing.headersSent) outgoing.setHeader('connection', 'close');
+}
+
 const clientErrors: Record<string, [status: number, slug: string, detail: string]> = {
   HPE_HEADER_OVERFLOW: [431, 'headers-too-large', 'The request headers are larger than the server accepts'],
   HPE_INVALID_METHOD: [501, 'method-not-implemented', 'The request method is not one the server knows'],
