@@ -27,7 +27,7 @@ test('Chromium opens a page of the local runtime and reads what it rendered', as
   const { page, errors } = await watchedPage(browser!);
   const response = await page.goto(`${runtime!.url}/healthz`);
   expect(response?.status()).toBe(200);
-  expect(JSON.parse((await page.locator('body').innerText()).trim())).toEqual({ status: 'ok' });
+  expect(JSON.parse((await page.locator('body').textContent()) ?? '')).toEqual({ status: 'ok' });
   await screenshot(page, 'healthz');
   // A JSON answer has no <link rel="icon">, so Chromium asks for /favicon.ico: the one error it may log.
   expect(errors.filter((error) => !error.includes('/favicon.ico'))).toEqual([]);
