@@ -6,6 +6,14 @@ import { eventKinds, normaliseActorQuery, normaliseKey, type TimelineEvent } fro
 import { PreconditionFailedError, PreconditionRequiredError, ValidationError } from '../errors.ts';
 import { requireScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
+import {
+  type EntityTag,
+  entityTags,
+  listEntityTag,
+  matchesStrongly,
+  matchesWeakly,
+  notModified,
+} from './entity-tags.ts';
 import { applyMergePatch } from './merge-patch.ts';
 import { problemResponses } from './openapi-common.ts';
 import type { ApiRoutes } from './route.ts';
@@ -22,50 +30,8 @@ import { validationErrorFrom } from './validation.ts';
 
 const etagOf = (event: TimelineEvent) => `"v${event.version}"`;
 
-/** An entity tag as RFC 9110 §8.8.3 writes it: `"opaque"` or, weak, `W/"opaque"`. */
-interface EntityTag {
-  weak: boolean;
-  opaque: string;
-}
-
-/** One element of an If-Match / If-None-Match list (`#entity-tag`, empty elements allowed). */
-const tagListElement = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(?:,|$)/y;
-
-/**
- * Parses If-Match / If-None-Match (RFC 9110 §13.1.1–2): `*` or a list of entity tags. Anything
- * else is a malformed header, refused with 400 (a well-formed tag that merely does not match is 412).
- */
-function entityTags(
-  header: string | undefined,
-  name: 'if-match' | 'if-none-match',
-): '*' | EntityTag[] | undefined {
-  if (header === undefined) return undefined;
-  if (header.trim() === '*') return '*';
-  const tags: EntityTag[] = [];
-  let at = 0;
-  while (at < header.length) {
-    tagListElement.lastIndex = at;
-    const element = tagListElement.exec(header);
-    if (!element || element[0].length === 0) break;
-    if (element[2] !== undefined) tags.push({ weak: element[1] !== undefined, opaque: element[2] });
-    at = tagListElement.lastIndex;
-  }
-  if (at < header.length || tags.length === 0) {
-    const title = name === 'if-match' ? 'If-Match' : 'If-None-Match';
-    throw new ValidationError(`${title} must be * or a list of entity tags, for example "v3"`, [
-      { path: `headers.${name}`, message: 'must be * or entity tags such as "v3"' },
-    ]);
-  }
-  return tags;
-}
-
-/** If-Match compares strongly: a weak tag never matches (RFC 9110 §13.1.1). */
-const matchesStrongly = (tags: '*' | EntityTag[], event: TimelineEvent) =>
-  tags === '*' || tags.some((tag) => !tag.weak && `"${tag.opaque}"` === etagOf(event));
-
-/** If-None-Match compares weakly (RFC 9110 §13.1.2). */
-const matchesWeakly = (tags: '*' | EntityTag[], etag: string) =>
-  tags === '*' || tags.some((tag) => `"${tag.opaque}"` === etag.replace(/^W\//, ''));
+/** If-Match names the event's current version (strong comparison). */
+const matchesEvent = (tags: '*' | EntityTag[], event: TimelineEvent) => matchesStrongly(tags, etagOf(event));
 
 interface Preconditions {
   ifMatch: '*' | EntityTag[] | undefined;
@@ -89,7 +55,7 @@ function evaluatePreconditions(
   event: TimelineEvent,
   read: boolean,
 ): 'proceed' | 'not-modified' {
-  if (ifMatch !== undefined && !matchesStrongly(ifMatch, event)) {
+  if (ifMatch !== undefined && !matchesEvent(ifMatch, event)) {
     throw new PreconditionFailedError(
       `Event ${event.id} is at ${etagOf(event)}, which If-Match does not name; fetch it again`,
     );
@@ -136,6 +102,12 @@ function inQuery<T>(read: () => T): T {
   }
 }
 
+/**
+ * Anyone may cache the public timeline, but any write can change any page and nothing purges
+ * caches, so each reuse revalidates; the page's ETag makes a revalidation a 304 without the body.
+ */
+const LIST_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
+
 const eventHeaders = (event: TimelineEvent) => ({ etag: etagOf(event), 'cache-control': 'no-cache' });
 
 const conditionalHeaders = lazy(() =>
@@ -161,9 +133,10 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       request: { query: timelineQuerySchema },
       responses: {
         200: {
-          description: 'A page of events',
+          description: 'A page of events, with a weak ETag for the page',
           content: { 'application/json': { schema: eventPageSchema } },
         },
+        304: { description: 'Not modified since the ETag in If-None-Match' },
         ...problemResponses(400),
       },
     },
@@ -206,8 +179,10 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
         after = cursor.after;
       }
       const page = await deps.events.list({ ...filter, limit: query.limit, ...(after ? { after } : {}) });
+      const headers = { etag: listEntityTag(page.items, page.next), 'cache-control': LIST_CACHE_CONTROL };
+      if (notModified(c.req.header('if-none-match'), headers.etag)) return c.body(null, 304, headers);
       const nextCursor = page.next ? encodeCursor({ after: page.next, query: fingerprint }, key) : null;
-      return c.json({ items: page.items, nextCursor }, 200);
+      return c.json({ items: page.items, nextCursor }, 200, headers);
     },
   );
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../shared/domain/event.ts';
 import { eventInput } from '../fixtures/events.ts';
-import { bearer, jsonRequest, startTestStack, type TestStack } from '../support/test-app.ts';
+import { bearer, eventsPath, jsonRequest, startTestStack, type TestStack } from '../support/test-app.ts';
 
 // Conditional requests per RFC 9110 §13, through the app.
 
@@ -179,5 +179,63 @@ describe('GET /v1/events/{id} honours If-Match', () => {
 
   it('answers 404, not 412, for an event that does not exist', async () => {
     expect((await get('/v1/events/01J0000000000000000000000Z', { 'if-match': '*' })).status).toBe(404);
+  });
+});
+
+describe('GET /v1/events: ETag, Cache-Control and 304', () => {
+  it('carries a weak ETag and a Cache-Control that makes caches revalidate', async () => {
+    const tag = uniqueTag();
+    await createEvent(tag);
+    const response = await get(eventsPath({ tag }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toMatch(/^W\/"[\w-]+"$/);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
+  it('answers 304 without a body to If-None-Match with the ETag, in either form', async () => {
+    const tag = uniqueTag();
+    await createEvent(tag);
+    const etag = (await get(eventsPath({ tag }))).headers.get('etag')!;
+    for (const ifNoneMatch of [etag, etag.slice(2), `"other", ${etag}`, '*']) {
+      const response = await get(eventsPath({ tag }), { 'if-none-match': ifNoneMatch });
+      expect(response.status).toBe(304);
+      expect(response.headers.get('etag')).toBe(etag);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+      expect(await response.text()).toBe('');
+    }
+  });
+
+  it('changes the ETag when the page changes, and answers 200 to the old one', async () => {
+    const tag = uniqueTag();
+    await createEvent(tag);
+    const before = (await get(eventsPath({ tag }))).headers.get('etag')!;
+    await createEvent(tag);
+    const response = await get(eventsPath({ tag }), { 'if-none-match': before });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).not.toBe(before);
+    expect(((await response.json()) as { items: unknown[] }).items).toHaveLength(2);
+  });
+
+  it('changes the ETag when an event on the page is edited', async () => {
+    const tag = uniqueTag();
+    const event = await createEvent(tag);
+    const before = (await get(eventsPath({ tag }))).headers.get('etag')!;
+    expect((await patch(event.id, { 'if-match': '"v1"' })).status).toBe(200);
+    const response = await get(eventsPath({ tag }), { 'if-none-match': before });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).not.toBe(before);
+  });
+
+  it('gives different pages of one query different ETags', async () => {
+    const tag = uniqueTag();
+    await createEvent(tag);
+    await createEvent(tag);
+    const first = await get(eventsPath({ tag, limit: 1 }));
+    const { nextCursor } = (await first.json()) as { nextCursor: string };
+    const second = await get(`${eventsPath({ tag, limit: 1 })}&cursor=${encodeURIComponent(nextCursor)}`);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('etag')).not.toBe(first.headers.get('etag'));
   });
 });
