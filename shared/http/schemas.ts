@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { isCountryCode } from '../domain/country.ts';
+import { COUNTRY_CODES, isCountryCode } from '../domain/country.ts';
 import { parseEventDate } from '../domain/dates.ts';
 import { eventKinds } from '../domain/event.ts';
 import { ValidationError } from '../errors.ts';
@@ -10,18 +10,30 @@ import { lazy, meta, named } from './schema-meta.ts';
  * built on its first use (see `lazy`); a schema used inside others is built with the first of them.
  */
 
+/** The codes the document lists as the enum validation checks them against. */
+const countryCodes = () => [...COUNTRY_CODES].sort();
+
 const countryCode = lazy(() =>
-  meta(
+  named(
+    'CountryCode',
     z
       .string()
       .check(
         z.refine(isCountryCode, { message: 'must be an ISO 3166-1 alpha-2 country code, for example RU' }),
       ),
-    { example: 'RU' },
+    { description: 'ISO 3166-1 alpha-2 country code', enum: countryCodes(), example: 'RU' },
   ),
 );
 
-const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+/**
+ * Text that is trimmed before its length is checked: the document says so with a pattern (some
+ * character that is not whitespace) beside the lengths.
+ */
+const text = (min: number, max: number) =>
+  meta(z.string().check(z.trim(), z.minLength(min), z.maxLength(max)), {
+    ...(min > 0 ? { pattern: '\\S' } : {}),
+    description: 'Trimmed before its length is checked',
+  });
 const role = () => z.optional(z.string().check(z.minLength(1), z.maxLength(200)));
 
 const eventDateSchema = lazy(() =>
@@ -75,6 +87,7 @@ const actorFormsMessage =
 const actorInputSchema = lazy(() => {
   const shorthand = meta(z.string().check(z.refine(isCountryCode, { message: stateShorthandMessage })), {
     description: 'Shorthand for a state actor: its ISO 3166-1 alpha-2 code',
+    enum: countryCodes(),
     example: 'KP',
   });
   const object = actorSchema();
@@ -120,12 +133,17 @@ const locationSchema = lazy(() =>
   ),
 );
 
+/** The scheme rule of every URL the API takes, as a pattern the document shows beside `format: uri`. */
+export const HTTP_URL_PATTERN = /^[Hh][Tt][Tt][Pp][Ss]?:\/\//;
+
 const httpUrl = () =>
-  z.string().check(
-    z.maxLength(2000),
-    z.refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-      message: 'must be an http or https URL',
-    }),
+  meta(
+    z.string().check(
+      z.maxLength(2000),
+      z.regex(HTTP_URL_PATTERN, { message: 'must be an http or https URL' }),
+      z.refine((value) => URL.canParse(value), { message: 'must be an http or https URL' }),
+    ),
+    { format: 'uri' },
   );
 
 /** Whether YYYY-MM-DD names a day that exists (Date.parse rolls 2024-02-30 over to 1 March instead of refusing it). */
@@ -133,6 +151,13 @@ function isCalendarDay(day: string): boolean {
   const date = new Date(`${day}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
 }
+
+/**
+ * A day (months 01–12, days 01–31; whether the month has that day is checked apart), optionally
+ * a time (hh:mm, seconds, milliseconds) and an offset.
+ */
+const PUBLISHED_AT_PATTERN =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$/;
 
 const sourceSchema = lazy(() =>
   named(
@@ -142,7 +167,7 @@ const sourceSchema = lazy(() =>
       title: text(1, 500),
       publisher: text(1, 200),
       publishedAt: z.string().check(
-        z.regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, {
+        z.regex(PUBLISHED_AT_PATTERN, {
           message: 'must be an ISO 8601 date or date-time, for example 2024-06-28T22:45',
         }),
         z.refine(
@@ -163,22 +188,34 @@ const tag = () =>
     }),
   );
 
+// The fields' schemas without their defaults, shared by the event and its merge patch.
+const summaryText = () => z.string().check(z.trim(), z.maxLength(5000));
+const actorList = () => z.array(actorInputSchema()).check(z.maxLength(50));
+const tagList = () =>
+  meta(
+    z.array(tag()).check(
+      z.maxLength(20),
+      z.refine((tags) => new Set(tags).size === tags.length, { message: 'tags must not repeat' }),
+    ),
+    { uniqueItems: true },
+  );
+const sourceList = () =>
+  z
+    .array(sourceSchema())
+    .check(z.minLength(1, { message: 'an event needs at least one source' }), z.maxLength(20));
+
 export const eventInputSchema = lazy(() =>
   named(
     'EventInput',
     z.strictObject({
       kind: z.enum(eventKinds),
       title: text(1, 300),
-      summary: z._default(z.string().check(z.trim(), z.maxLength(5000)), ''),
+      summary: z._default(summaryText(), ''),
       date: eventDateSchema(),
       location: z.optional(locationSchema()),
-      actors: z._default(z.array(actorInputSchema()).check(z.maxLength(50)), []),
-      tags: z
-        ._default(z.array(tag()).check(z.maxLength(20)), [])
-        .check(z.refine((tags) => new Set(tags).size === tags.length, { message: 'tags must not repeat' })),
-      sources: z
-        .array(sourceSchema())
-        .check(z.minLength(1, { message: 'an event needs at least one source' }), z.maxLength(20)),
+      actors: z._default(actorList(), []),
+      tags: z._default(tagList(), []),
+      sources: sourceList(),
     }),
   ),
 );
@@ -281,19 +318,51 @@ export const idParamSchema = lazy(() =>
   }),
 );
 
-/** A merge patch of an event: any editable field; null removes an optional one. The merged result is validated in full. */
+/** A location as a merge patch changes it: field by field, null removing an optional one. */
+const locationPatchSchema = lazy(() => {
+  const { name, country, lat, lon } = locationSchema().shape;
+  return named(
+    'LocationPatch',
+    z.strictObject({
+      name: z.optional(name),
+      country: z.optional(z.nullable(country.def.innerType)),
+      lat: z.optional(z.nullable(lat.def.innerType)),
+      lon: z.optional(z.nullable(lon.def.innerType)),
+    }),
+    { description: "Merged into the event's location; an event without one needs a name" },
+  );
+});
+
+/**
+ * A merge patch of an event (RFC 7396): any editable field; null removes an optional one (location;
+ * summary, actors and tags fall back to their defaults). Each field is checked here, then the
+ * merged event in full. The document lists the fields; a field that cannot be changed is refused
+ * by name.
+ */
 export const eventPatchSchema = lazy(() => {
   const editable = new Set(Object.keys(eventInputSchema().shape));
+  const removable = <T extends z.core.$ZodType>(schema: T) => z.optional(z.nullable(schema));
   return named(
     'EventPatch',
-    z.record(z.string(), z.unknown()).check(
-      z.superRefine((patch, ctx) => {
-        for (const key of Object.keys(patch)) {
-          if (!editable.has(key))
-            ctx.addIssue({ code: 'custom', path: [key], message: `${key} cannot be changed` });
-        }
-      }),
-    ),
-    { example: { date: '2024-06-19', tags: ['russia-dprk-pact'] } },
+    z
+      .looseObject({
+        kind: z.optional(z.enum(eventKinds)),
+        title: z.optional(text(1, 300)),
+        summary: removable(summaryText()),
+        date: z.optional(eventDateSchema()),
+        location: removable(locationPatchSchema()),
+        actors: removable(actorList()),
+        tags: removable(tagList()),
+        sources: z.optional(sourceList()),
+      })
+      .check(
+        z.superRefine((patch, ctx) => {
+          for (const key of Object.keys(patch)) {
+            if (!editable.has(key))
+              ctx.addIssue({ code: 'custom', path: [key], message: `${key} cannot be changed` });
+          }
+        }),
+      ),
+    { additionalProperties: false, example: { date: '2024-06-19', tags: ['russia-dprk-pact'] } },
   );
 });
