@@ -1,4 +1,5 @@
 import { actorKey, type TimelineEvent } from './event.ts';
+import { type ShownValues, shownFilter } from './filter-values.ts';
 
 export const alertTypes = ['event.created', 'event.updated', 'event.deleted'] as const;
 export type AlertType = (typeof alertTypes)[number];
@@ -158,12 +159,21 @@ export function liveSecrets(secrets: SealedSecret[], now: Date): SealedSecret[] 
   );
 }
 
-/** A short human description of a filter, for emails and pages. */
+/**
+ * A short human description of a filter, for emails and pages: "kind missile-launch, and actor KP
+ * or RU". Only what `shownFilter` lets through is written out (a mail must not echo the text of
+ * whoever subscribed the address); the rest is counted ("or 2 more").
+ */
 export function describeFilter(filter: SubscriptionFilter): string {
+  const shown = shownFilter(filter);
+  const dimension = (name: string, { shown, more }: ShownValues) => {
+    if (shown.length === 0) return more === 0 ? '' : `${more} ${name}${more === 1 ? '' : 's'} (not shown)`;
+    return `${name} ${[...shown, ...(more > 0 ? [`${more} more`] : [])].join(' or ')}`;
+  };
   const parts = [
-    filter.kinds.length ? `kind ${filter.kinds.join(' or ')}` : '',
-    filter.actors.length ? `actor ${filter.actors.join(' or ')}` : '',
-    filter.tags.length ? `tag ${filter.tags.join(' or ')}` : '',
+    dimension('kind', shown.kinds),
+    dimension('actor', shown.actors),
+    dimension('tag', shown.tags),
   ].filter(Boolean);
   return parts.length ? parts.join(', and ') : 'every event';
 }
