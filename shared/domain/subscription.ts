@@ -40,7 +40,10 @@ export interface Subscription {
   version: number;
   /** When the current run of failed deliveries began. */
   failingSince?: string;
+  /** Why the subscription is disabled (or unsubscribed), in words. */
   statusReason?: string;
+  /** When a delivery last reached the receiver (moved at most hourly; see shared/domain/subscription-health.ts). */
+  lastDeliveryAt?: string;
 }
 
 /** Whether an event passes a subscription's filter. */
