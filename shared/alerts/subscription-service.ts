@@ -188,18 +188,31 @@ export class SubscriptionService {
     return this.saveChanged(current, { status: 'unsubscribed' });
   }
 
+  /**
+   * The subscription a confirmation or unsubscribe link names, unchanged: what its page shows
+   * before the button is pressed (a mail scanner that follows the link changes nothing).
+   */
+  async linked(purpose: 'confirm' | 'unsubscribe', token: string): Promise<Subscription> {
+    const id = verifyLinkToken(await this.deps.deliver.tokenKey(), purpose, token, this.clock());
+    if (!id) {
+      throw new NotFoundError(
+        purpose === 'confirm'
+          ? 'This confirmation link is not valid or has expired'
+          : 'This unsubscribe link is not valid',
+      );
+    }
+    return this.get(id);
+  }
+
+  /** Activates a pending subscription; any other is returned as it is (an unsubscribed one stays so). */
   async confirm(token: string): Promise<Subscription> {
-    const id = verifyLinkToken(await this.deps.deliver.tokenKey(), 'confirm', token, this.clock());
-    if (!id) throw new NotFoundError('This confirmation link is not valid or has expired');
-    const current = await this.get(id);
+    const current = await this.linked('confirm', token);
     if (current.status !== 'pending') return current;
     return this.saveChanged(current, { status: 'active' });
   }
 
   async unsubscribeByToken(token: string): Promise<Subscription> {
-    const id = verifyLinkToken(await this.deps.deliver.tokenKey(), 'unsubscribe', token, this.clock());
-    if (!id) throw new NotFoundError('This unsubscribe link is not valid');
-    return this.unsubscribe(id);
+    return this.unsubscribe((await this.linked('unsubscribe', token)).id);
   }
 
   /** Sends a signed `ping` now and answers with the recorded delivery. */
