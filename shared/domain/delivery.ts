@@ -3,8 +3,16 @@ import { encodeTime } from 'ulid';
 import type { EventInput, TimelineEvent } from './event.ts';
 import type { AlertType, Channel } from './subscription.ts';
 
-/** What a delivery carries: an alert, a test ping, or a notice about the subscription itself. */
-export type DeliveryKind = AlertType | 'ping' | 'subscription.confirm' | 'subscription.disabled';
+/**
+ * What a delivery carries: an alert, a digest of a period's alerts, a test ping, or a notice
+ * about the subscription itself.
+ */
+export type DeliveryKind =
+  | AlertType
+  | 'event.digest'
+  | 'ping'
+  | 'subscription.confirm'
+  | 'subscription.disabled';
 
 /** pending → delivered | dead (retries exhausted) | gone (receiver answered 410) | skipped (subscription no longer active). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'gone' | 'skipped';
@@ -37,6 +45,8 @@ export interface Delivery {
   createdAt: string;
   updatedAt: string;
   nextAttemptAt?: string;
+  /** The replay (or backfill) this delivery belongs to: a past event sent again on request. */
+  replayId?: string;
 }
 
 /** Where one change's alert payload is stored: the event and the change's name (`v3`). */
@@ -55,6 +65,9 @@ export interface AlertPayload {
     changed?: string[];
     subscriptionId?: string;
     message?: string;
+    /** Set on a past event sent again by a replay or backfill (an `event.created`), with its id. */
+    replay?: true;
+    replayId?: string;
   };
 }
 
@@ -66,10 +79,15 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * which is also the stable `webhook-id` receivers de-duplicate on.
  */
 export function deliveryIdFor(subscriptionId: string, eventId: string, version: number, at: string): string {
-  const digest = createHash('sha256').update(`${subscriptionId}\u0000${eventId}\u0000${version}`).digest();
+  return derivedUlid(`${subscriptionId}\u0000${eventId}\u0000${version}`, Date.parse(at));
+}
+
+/** A ULID with the time `at` (epoch ms) whose randomness is a hash of `seed`: the same seed, the same id. */
+export function derivedUlid(seed: string, at: number): string {
+  const digest = createHash('sha256').update(seed).digest();
   let random = '';
   for (let i = 0; i < 16; i++) random += CROCKFORD[digest[i]! & 31];
-  return `${encodeTime(Date.parse(at), 10)}${random}`;
+  return `${encodeTime(at, 10)}${random}`;
 }
 
 export function alertPayload(

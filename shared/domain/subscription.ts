@@ -1,3 +1,4 @@
+import type { DigestFrequency } from './digest.ts';
 import { actorKey, type TimelineEvent } from './event.ts';
 import { type ShownValues, shownFilter } from './filter-values.ts';
 
@@ -44,7 +45,16 @@ export interface Subscription {
   statusReason?: string;
   /** When a delivery last reached the receiver (moved at most hourly; see shared/domain/subscription-health.ts). */
   lastDeliveryAt?: string;
+  /** `daily` or `weekly`: one digest per period instead of an alert per change (absent: immediate). */
+  frequency?: DigestFrequency;
+  /** The hour (UTC, 0–23) a digest period ends and its digest goes out (digest subscriptions only). */
+  digestHour?: number;
+  /** A backfill asked for at subscribe time that waits for the confirmation (email only). */
+  backfill?: BackfillRequest;
 }
+
+/** Past events to send on subscribing: the latest `limit` matching ones, or those dated within from..to. */
+export type BackfillRequest = { limit: number } | { from: string; to: string };
 
 /** Whether an event passes a subscription's filter. */
 export function matchesFilter(

@@ -27,6 +27,9 @@ export interface SubscriptionCandidate {
   filter: SubscriptionFilter;
   types: Subscription['types'];
   version: number;
+  /** Digest subscriptions: fan-out collects a digest entry instead of recording a delivery. */
+  frequency?: Subscription['frequency'];
+  digestHour?: number;
 }
 
 /** The index items of an active subscription: one per index key, all in the subscription's own shard. */
@@ -43,7 +46,8 @@ const indexKeys = (subscription: Subscription) => {
 const indexedAlike = (a: Subscription, b: Subscription) =>
   (a.status === 'active') === (b.status === 'active') &&
   a.channel === b.channel &&
-  JSON.stringify([a.filter, a.types]) === JSON.stringify([b.filter, b.types]);
+  JSON.stringify([a.filter, a.types, a.frequency, a.digestHour]) ===
+    JSON.stringify([b.filter, b.types, b.frequency, b.digestHour]);
 
 /** One page of one shard of an index partition, and where the next page starts. */
 export interface IndexPage {
@@ -190,6 +194,9 @@ export class SubscriptionRepository {
       filter: next.filter,
       types: next.types,
       version: next.version,
+      ...(next.frequency && next.frequency !== 'immediate'
+        ? { frequency: next.frequency, digestHour: next.digestHour }
+        : {}),
     };
     this.forgetIndex();
     try {

@@ -29,8 +29,11 @@ export const tableDefinition = {
  *   so 4 shards are headroom for bulk imports, not a need.
  * - `subscriptionIndex`: written at subscribe time, read by fan-out; 8 shards let one change's
  *   fan-out read a partition of a million subscriptions as 8 parallel walks.
+ * - `digestDue`: one entry per digest subscription and period with something to send (on the `due`
+ *   index, under `DIGESTDUE#<n>`), written by fan-out and read by the digest run; 8 shards are 8
+ *   parallel walks when a million digests fall due in the same hour.
  */
-export const shardCounts = { due: 16, feed: 4, subscriptionIndex: 8 } as const;
+export const shardCounts = { due: 16, feed: 4, subscriptionIndex: 8, digestDue: 8 } as const;
 
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
 
