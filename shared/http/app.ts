@@ -4,29 +4,17 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { AppDeps, AppEnv } from './context.ts';
-import { docsPage } from './docs-page.ts';
+import { registerDocsRoutes } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
 import { registerLinkRoutes } from './link-routes.ts';
 import { openApiDocument } from './openapi-document.ts';
+import { documentInfo, securitySchemes } from './openapi-info.ts';
 import { problem, problemResponse, toProblem } from './problem.ts';
 import { ApiRoutes } from './route.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-const info = {
-  title: 'Dateline API',
-  version: '1.0.0',
-  description:
-    'A timeline of dated events in international affairs, with alerts by email and signed webhooks.',
-};
-
-const bearerScheme = {
-  type: 'http',
-  scheme: 'bearer',
-  description: 'An API key (dl_…) or, for subscription management, the subscription token',
-};
 
 /**
  * The CORS policy the stack gives API Gateway (infra/constructs/api.ts `corsFor`), for a runtime
@@ -115,13 +103,18 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     registerSubscriptionRoutes(api, { ...deps, subscriptions: deps.subscriptions });
   }
 
-  // Built on the first request, then kept: most Lambda instances never serve it.
-  let document: ReturnType<typeof openApiDocument> | undefined;
-  app.get('/openapi.json', (c) => {
-    document ??= openApiDocument(api.specs, info, { bearer: bearerScheme });
-    return c.json({ ...document, servers: [{ url: deps.publicUrl ?? new URL(c.req.url).origin }] });
+  // Built on the first request, then kept: most Lambda instances never serve it (nor load its examples).
+  let document: Promise<ReturnType<typeof openApiDocument>> | undefined;
+  app.get('/openapi.json', async (c) => {
+    document ??= import('./openapi-examples.ts').then(({ schemaExamples, operationExamples }) =>
+      openApiDocument(api.specs, documentInfo, securitySchemes, {
+        schemas: schemaExamples,
+        operations: operationExamples,
+      }),
+    );
+    return c.json({ ...(await document), servers: [{ url: deps.publicUrl ?? new URL(c.req.url).origin }] });
   });
-  app.get('/docs', (c) => c.html(docsPage('/openapi.json')));
+  registerDocsRoutes(app, deps.publicUrl ? { publicUrl: deps.publicUrl } : {});
 
   // A known path asked with a method it has no route for: 405 with Allow, or for OPTIONS the
   // methods it has (RFC 9110 §9.3.7, §15.5.6). The route table is read on the first such request.

@@ -1,30 +1,111 @@
+import type { Hono } from 'hono';
+import type { AppEnv } from './context.ts';
+import { problem, problemResponse } from './problem.ts';
+
 /**
- * A self-contained API reference page: it fetches the OpenAPI document and lists every operation,
- * with no third-party script (the docs must work offline and under a strict CSP).
+ * /docs: the API reference, rendered by Swagger UI from /openapi.json. Every script and
+ * stylesheet is a file the app serves itself (the Swagger UI package's, and the init script
+ * below), so the page works offline under a CSP that allows nothing from elsewhere and no inline
+ * script.
  */
-export function docsPage(specUrl: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Dateline API</title>
+
+const ASSETS = '/docs/assets';
+const SPEC_URL = '/openapi.json';
+
+export const docsPage = (): string => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Dateline API reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
-h1{margin-bottom:0}code,pre{font:13px ui-monospace,monospace}pre{background:#f5f5f7;padding:.75rem;overflow:auto}
-.op{border-top:1px solid #ddd;padding:.75rem 0}.m{display:inline-block;width:4.5rem;font-weight:700;text-transform:uppercase}
-.get{color:#0a7}.post{color:#06c}.patch{color:#b60}.delete{color:#c22}small{color:#666}
-</style></head><body>
-<h1>Dateline API</h1><p><small>Generated from <a href="${specUrl}">${specUrl}</a> (OpenAPI 3.1).</small></p>
-<div id="ops">Loading…</div>
-<script>
-fetch(${JSON.stringify(specUrl)}).then(r => r.json()).then(spec => {
-  const esc = s => String(s ?? '').replace(/[&<>"]/g, ch => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[ch]));
-  const out = [];
-  for (const [path, item] of Object.entries(spec.paths)) for (const [method, op] of Object.entries(item)) {
-    const params = (op.parameters || []).map(p => '<code>' + esc(p.name) + '</code> <small>(' + esc(p.in) + ')</small> ' + esc(p.description || '')).join('<br>');
-    const codes = Object.entries(op.responses || {}).map(([code, r]) => '<code>' + code + '</code> ' + esc(r.description)).join(' · ');
-    out.push('<div class="op"><span class="m ' + method + '">' + method + '</span><code>' + esc(path) + '</code> — ' + esc(op.summary) +
-      (op.description ? '<p>' + esc(op.description) + '</p>' : '') + (params ? '<p>' + params + '</p>' : '') + '<p><small>' + codes + '</small></p></div>');
-  }
-  document.getElementById('ops').innerHTML = out.join('');
+<link rel="icon" type="image/png" href="${ASSETS}/favicon-32x32.png">
+<link rel="stylesheet" href="${ASSETS}/swagger-ui.css">
+<link rel="stylesheet" href="${ASSETS}/docs.css">
+</head>
+<body>
+<main id="swagger-ui" data-spec="${SPEC_URL}">
+<noscript><p>The API reference needs JavaScript. The OpenAPI document is at <a href="${SPEC_URL}">${SPEC_URL}</a>.</p></noscript>
+</main>
+<script src="${ASSETS}/swagger-ui-bundle.js"></script>
+<script src="${ASSETS}/docs-init.js"></script>
+</body>
+</html>
+`;
+
+/** Starts Swagger UI on the page's document; no validator badge (it would call out to swagger.io). */
+export const DOCS_INIT_SCRIPT = `'use strict';
+window.addEventListener('DOMContentLoaded', function () {
+  var root = document.getElementById('swagger-ui');
+  window.ui = SwaggerUIBundle({
+    url: root.getAttribute('data-spec'),
+    domNode: root,
+    deepLinking: true,
+    validatorUrl: null,
+    docExpansion: 'list',
+    defaultModelsExpandDepth: 0,
+    displayRequestDuration: true,
+    persistAuthorization: false,
+  });
 });
-</script></body></html>`;
+`;
+
+/** A few touches on Swagger UI's stylesheet: darker text where its greys are too faint to read. */
+export const DOCS_STYLESHEET = `.swagger-ui .info .title small pre { color: #fff; }
+.swagger-ui .opblock .opblock-summary-description, .swagger-ui .opblock-description-wrapper p,
+.swagger-ui .response-col_links, .swagger-ui .parameter__in, .swagger-ui table thead tr th,
+.swagger-ui .model-title, .swagger-ui .prop-format { color: #1d1d1f; }
+`;
+
+/** The page's policy: everything from the app itself; Try it out may call the API's own origin. */
+export function docsContentSecurityPolicy(apiOrigin?: string): string {
+  const connect = apiOrigin ? `'self' ${apiOrigin}` : `'self'`;
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${connect}`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+const OWN_ASSETS: Record<string, { contentType: string; body: string }> = {
+  'docs-init.js': { contentType: 'text/javascript; charset=utf-8', body: DOCS_INIT_SCRIPT },
+  'docs.css': { contentType: 'text/css; charset=utf-8', body: DOCS_STYLESHEET },
+};
+
+/** Registers /docs and its assets. The package's files are read on their first request. */
+export function registerDocsRoutes(app: Hono<AppEnv>, options: { publicUrl?: string }): void {
+  const apiOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
+  app.get('/docs', (c) =>
+    c.html(docsPage(), 200, {
+      'content-security-policy': docsContentSecurityPolicy(apiOrigin),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    }),
+  );
+  app.get(`${ASSETS}/:name`, async (c) => {
+    const name = c.req.param('name');
+    const own = OWN_ASSETS[name];
+    const headers = { 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=86400' };
+    if (own) return c.body(own.body, 200, { ...headers, 'content-type': own.contentType });
+    const { docsAsset } = await import('./docs-assets.ts');
+    const pending = docsAsset(name);
+    if (!pending) return problemResponse(c, problem(404, 'not-found', `No docs asset ${name}`));
+    const asset = await pending;
+    if (c.req.header('if-none-match') === asset.etag)
+      return c.body(null, 304, { ...headers, etag: asset.etag });
+    const gzip = asset.gzipped && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    return c.body(gzip ? asset.gzipped! : asset.body, 200, {
+      ...headers,
+      'content-type': asset.contentType,
+      etag: asset.etag,
+      vary: 'accept-encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+  });
 }

@@ -17,7 +17,7 @@ import {
 import { applyMergePatch } from './merge-patch.ts';
 import { problemResponses } from './openapi-common.ts';
 import type { ApiRoutes } from './route.ts';
-import { lazy } from './schema-meta.ts';
+import { lazy, meta } from './schema-meta.ts';
 import {
   eventInputSchema,
   eventPageSchema,
@@ -111,7 +111,14 @@ const LIST_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 const eventHeaders = (event: TimelineEvent) => ({ etag: etagOf(event), 'cache-control': 'no-cache' });
 
 const conditionalHeaders = lazy(() =>
-  z.object({ 'if-match': z.optional(z.string()), 'if-none-match': z.optional(z.string()) }),
+  z.object({
+    'if-match': meta(z.optional(z.string()), {
+      description: 'The ETag you last read ("v3"), or *; compared strongly. A stale one is 412.',
+    }),
+    'if-none-match': meta(z.optional(z.string()), {
+      description: 'ETags ("v3", W/"v3") or *; compared weakly. A read that matches is 304.',
+    }),
+  }),
 );
 const idempotencyHeader = lazy(() =>
   z.object({ 'idempotency-key': z.optional(z.string().check(z.minLength(1), z.maxLength(255))) }),
@@ -262,6 +269,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
         body: eventPatchSchema,
       },
       bodyTypes: ['application/merge-patch+json', 'application/json'],
+      requiredHeaders: ['if-match'],
       responses: {
         200: { description: 'The changed event', content: { 'application/json': { schema: eventSchema } } },
         ...problemResponses(400, 401, 403, 404, 412, 413, 428),

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
+import { serverResponses, statusDescription } from './openapi-common.ts';
 import type { RouteSpec } from './route.ts';
 import { namedSchemas } from './schema-meta.ts';
+import { problemSchema } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
 type Where = 'path' | 'query' | 'header';
@@ -94,14 +96,20 @@ function referenced(paths: unknown, components: Record<string, JsonSchema>): Rec
   return Object.fromEntries(Object.entries(components).filter(([id]) => used.has(id)));
 }
 
-/** An object schema's properties as OpenAPI parameters. */
-function parameters(schema: JsonSchema | undefined, where: Where) {
+/** An object schema's properties as OpenAPI parameters; `requiredNames` are required whatever the schema says. */
+function parameters(
+  schema: JsonSchema | undefined,
+  where: Where,
+  examples: Record<string, unknown> = {},
+  requiredNames: string[] = [],
+) {
   if (!schema) return [];
-  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const required = new Set([...((schema.required as string[] | undefined) ?? []), ...requiredNames]);
   return Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).map(([name, property]) => ({
     schema: property,
     required: where === 'path' || required.has(name),
     ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    ...(name in examples ? { example: examples[name] } : {}),
     name,
     in: where,
   }));
@@ -113,16 +121,81 @@ export interface DocumentInfo {
   description: string;
 }
 
+/** Examples of one operation: its body (by name; a reader picks one), parameters, and responses by status. */
+export interface OperationExamples {
+  body?: Record<string, { summary: string; value: unknown }>;
+  parameters?: Record<string, unknown>;
+  responses?: Record<number, unknown>;
+}
+
+/** Examples by operation, keyed `method path` as the document writes them (`post /v1/events`). */
+export type DocumentExamples = Record<string, OperationExamples>;
+
+export interface Examples {
+  /** By component name: shown wherever a route uses the schema. */
+  schemas?: Record<string, unknown>;
+  operations?: DocumentExamples;
+}
+
+const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+/**
+ * The statuses any operation of its kind answers without saying so itself: a body that is too
+ * large or of another media type, input that does not validate, and the server's own answers.
+ */
+function withCommonResponses(route: RouteSpec, responses: Record<string, unknown>) {
+  const problem = (status: number) => ({
+    description: statusDescription(status),
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+  const common: Record<string, unknown> = {};
+  if (route.request) common[400] = problem(400);
+  if (route.request?.body) {
+    common[413] = problem(413);
+    common[415] = problem(415);
+  }
+  for (const [name, { status, everyOperation }] of Object.entries(serverResponses)) {
+    if (everyOperation) common[status] = responseRef(name);
+  }
+  const all = { ...common, ...responses };
+  return Object.fromEntries(Object.entries(all).sort(([a], [b]) => Number(a) - Number(b)));
+}
+
+/** The server's answers as reusable responses (problem+json; 405 with Allow). */
+function componentResponses() {
+  return Object.fromEntries(
+    Object.entries(serverResponses).map(([name, { status, description }]) => [
+      name,
+      {
+        description: `${status}: ${description}`,
+        ...(status === 405
+          ? { headers: { Allow: { description: 'The methods the path has', schema: { type: 'string' } } } }
+          : {}),
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    ]),
+  );
+}
+
 /** The OpenAPI 3.1 document of these routes (without `servers`, which depends on the request). */
-export function openApiDocument(routes: RouteSpec[], info: DocumentInfo, securitySchemes: JsonSchema) {
-  const { components, schemaOf } = convert(routes.flatMap(schemasOf));
+export function openApiDocument(
+  routes: RouteSpec[],
+  info: DocumentInfo,
+  securitySchemes: JsonSchema,
+  examples: Examples = {},
+) {
+  const { components, schemaOf } = convert([...routes.flatMap(schemasOf), problemSchema()]);
+  for (const [id, example] of Object.entries(examples.schemas ?? {})) {
+    if (components[id]) components[id] = { ...components[id], example };
+  }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const { params, query, headers, body } = requestSchemas(route);
+    const example = examples.operations?.[`${route.method} ${route.path}`] ?? {};
     const parameterList = [
-      ...parameters(params && schemaOf(params), 'path'),
-      ...parameters(query && schemaOf(query), 'query'),
-      ...parameters(headers && schemaOf(headers), 'header'),
+      ...parameters(params && schemaOf(params), 'path', example.parameters),
+      ...parameters(query && schemaOf(query), 'query', example.parameters),
+      ...parameters(headers && schemaOf(headers), 'header', example.parameters, route.requiredHeaders),
     ];
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, response]) => [
@@ -134,7 +207,12 @@ export function openApiDocument(routes: RouteSpec[], info: DocumentInfo, securit
                 content: Object.fromEntries(
                   Object.entries(response.content).map(([type, { schema }]) => [
                     type,
-                    { schema: schemaOf(schema()) },
+                    {
+                      schema: schemaOf(schema()),
+                      ...(example.responses && Number(status) in example.responses
+                        ? { example: example.responses[Number(status)] }
+                        : {}),
+                    },
                   ]),
                 ),
               }
@@ -154,19 +232,26 @@ export function openApiDocument(routes: RouteSpec[], info: DocumentInfo, securit
             requestBody: {
               required: true,
               content: Object.fromEntries(
-                (route.bodyTypes ?? ['application/json']).map((type) => [type, { schema: schemaOf(body) }]),
+                (route.bodyTypes ?? ['application/json']).map((type) => [
+                  type,
+                  { schema: schemaOf(body), ...(example.body ? { examples: example.body } : {}) },
+                ]),
               ),
             },
           }
         : {}),
-      responses,
+      responses: withCommonResponses(route, responses),
     };
   }
   return {
     openapi: '3.1.0',
     info,
     servers: [] as { url: string }[],
-    components: { securitySchemes, schemas: referenced(paths, components) },
+    components: {
+      securitySchemes,
+      responses: componentResponses(),
+      schemas: referenced(paths, components),
+    },
     paths,
   };
 }

@@ -39,6 +39,11 @@ export interface RouteSpec<S extends RequestSchemas = RequestSchemas> {
   middleware?: MiddlewareHandler<AppEnv>[];
   request?: S;
   bodyTypes?: string[];
+  /**
+   * Headers the document marks required that validation lets through, because the handler answers
+   * their absence itself with a status of its own (PATCH without If-Match is 428, not 400).
+   */
+  requiredHeaders?: string[];
   responses: Record<number, ResponseSpec>;
 }
 

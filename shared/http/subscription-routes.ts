@@ -83,7 +83,8 @@ export function registerSubscriptionRoutes(
     }
     await next();
   };
-  const security = [{ bearer: [] }];
+  // The subscription's own token, or an admin API key.
+  const security: Record<string, string[]>[] = [{ subscriptionToken: [] }, { bearer: [] }];
 
   api.route(
     {
@@ -91,6 +92,8 @@ export function registerSubscriptionRoutes(
       path: '/v1/subscriptions',
       tags: ['Subscriptions'],
       summary: 'Subscribe by email (anyone; double opt-in) or webhook (key with subscriptions:write)',
+      // Email: no credential; webhook: an API key with subscriptions:write.
+      security: [{}, { bearer: [] }],
       middleware: [webhookAccess],
       request: {
         body: createSubscriptionSchema,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { eventKinds, normaliseActorQuery, normaliseKey } from '../domain/event.ts';
 import { alertTypes } from '../domain/subscription.ts';
 import { lazy, meta, named } from './schema-meta.ts';
-import { queryInteger } from './schemas.ts';
+import { HTTP_URL_PATTERN, queryInteger } from './schemas.ts';
 
 /** A list of up to 20 trimmed names, normalised and without repeats. */
 const names = (max: number, normalise: (name: string) => string) =>
@@ -47,9 +47,15 @@ const webhookUrl = lazy(() =>
   meta(
     z.string().check(
       z.maxLength(2000),
+      z.regex(HTTP_URL_PATTERN, { message: 'must be an https URL' }),
       z.refine((value) => URL.canParse(value), { message: 'must be an absolute URL' }),
     ),
-    { example: 'https://hooks.example.org/dateline' },
+    {
+      format: 'uri',
+      description:
+        'An https URL whose host resolves to public addresses only (else 422); plain http only to loopback, where the local runtime allows it',
+      example: 'https://hooks.example.org/dateline',
+    },
   ),
 );
 
