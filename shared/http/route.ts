@@ -110,7 +110,7 @@ function validator(request: RequestSchemas, bodyTypes: string[]): Validator {
  * Each query parameter once as a string, a repeated one as an array of its values. A query with
  * invalid percent-encoding (`%zz`, `%E0%A4`) is refused rather than read with the escapes left in.
  */
-function readQuery(c: Context): Record<string, string | string[]> {
+export function readQuery(c: Context): Record<string, string | string[]> {
   const url = c.req.url;
   const start = url.indexOf('?');
   if (start !== -1 && url.includes('%', start)) assertPercentEncoding(url.slice(start + 1));
@@ -148,7 +148,7 @@ function decodeQueryPart(part: string): string | undefined {
  * Validates the query; a parameter that takes one value but came several times is reported as
  * such, not as the type mismatch its array of values makes.
  */
-function parseQuery(schema: z.ZodMiniType, query: Record<string, string | string[]>) {
+export function parseQuery(schema: z.ZodMiniType, query: Record<string, string | string[]>) {
   const result = schema.safeParse(query);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
