@@ -1,9 +1,7 @@
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
-import { decodeCursor, encodeCursor, queryFingerprint } from '../domain/cursor.ts';
-import { parseRangeBoundary } from '../domain/dates.ts';
-import { eventKinds, normaliseActorQuery, normaliseKey, type TimelineEvent } from '../domain/event.ts';
-import { PreconditionFailedError, PreconditionRequiredError, ValidationError } from '../errors.ts';
+import type { TimelineEvent } from '../domain/event.ts';
+import { PreconditionFailedError, PreconditionRequiredError } from '../errors.ts';
 import { requireScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
 import {
@@ -26,6 +24,7 @@ import {
   idParamSchema,
   timelineQuerySchema,
 } from './schemas.ts';
+import { listTimeline } from './timeline-listing.ts';
 import { validationErrorFrom } from './validation.ts';
 
 const etagOf = (event: TimelineEvent) => `"v${event.version}"`;
@@ -88,20 +87,6 @@ async function expectedVersion(
   return current.version;
 }
 
-/** Runs a parser of a query parameter, naming its errors `query.<parameter>` like the schema's. */
-function inQuery<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    const errors = error.errors.map((e) => ({
-      ...e,
-      path: e.path.startsWith('query.') ? e.path : `query.${e.path}`,
-    }));
-    throw new ValidationError(error.message, errors, { cause: error });
-  }
-}
-
 /**
  * Anyone may cache the public timeline, but any write can change any page and nothing purges
  * caches, so each reuse revalidates; the page's ETag makes a revalidation a 304 without the body.
@@ -148,48 +133,10 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       },
     },
     async (c, input) => {
-      const query = input.query;
-      const from =
-        query.from === undefined ? undefined : inQuery(() => parseRangeBoundary(query.from!, 'from'));
-      const to = query.to === undefined ? undefined : inQuery(() => parseRangeBoundary(query.to!, 'to'));
-      if (from && to && from > to) {
-        throw new ValidationError('from is after to', [
-          { path: 'query.from', message: 'must not be after to' },
-        ]);
-      }
-      const filter = {
-        from,
-        to,
-        kinds: [...new Set(query.kind)].sort(),
-        actors: [...new Set(query.actor.map(normaliseActorQuery))].sort(),
-        tags: [...new Set(query.tag.map(normaliseKey))].sort(),
-        q: query.q?.trim() || undefined,
-        order: query.order,
-      };
-      for (const kind of filter.kinds) {
-        if (!(eventKinds as readonly string[]).includes(kind)) {
-          throw new ValidationError(`Unknown kind "${kind}"`, [
-            { path: 'query.kind', message: `must be one of ${eventKinds.join(', ')}` },
-          ]);
-        }
-      }
-      const fingerprint = queryFingerprint(filter);
-      const key = await deps.tokenKey();
-      let after: string | undefined;
-      if (query.cursor !== undefined) {
-        const cursor = inQuery(() => decodeCursor(query.cursor!, key));
-        if (cursor.query !== fingerprint) {
-          throw new ValidationError('This cursor belongs to a different query', [
-            { path: 'query.cursor', message: 'does not match these filters' },
-          ]);
-        }
-        after = cursor.after;
-      }
-      const page = await deps.events.list({ ...filter, limit: query.limit, ...(after ? { after } : {}) });
-      const headers = { etag: listEntityTag(page.items, page.next), 'cache-control': LIST_CACHE_CONTROL };
+      const { items, nextCursor, nextKey } = await listTimeline(deps, input.query);
+      const headers = { etag: listEntityTag(items, nextKey), 'cache-control': LIST_CACHE_CONTROL };
       if (notModified(c.req.header('if-none-match'), headers.etag)) return c.body(null, 304, headers);
-      const nextCursor = page.next ? encodeCursor({ after: page.next, query: fingerprint }, key) : null;
-      return c.json({ items: page.items, nextCursor }, 200, headers);
+      return c.json({ items, nextCursor }, 200, headers);
     },
   );
 
