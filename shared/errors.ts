@@ -53,6 +53,11 @@ export class ForbiddenError extends DatelineError {
   override name = 'ForbiddenError';
 }
 
+/** What the request names is no longer kept (a change-log position this log does not hold). */
+export class GoneError extends DatelineError {
+  override name = 'GoneError';
+}
+
 /** Too many requests of one kind (e.g. confirmation mails to one address); try again later. */
 export class TooManyRequestsError extends DatelineError {
   override name = 'TooManyRequestsError';

@@ -3,6 +3,7 @@ import { alertPayload, type Delivery } from '../domain/delivery.ts';
 import type { TimelineEvent } from '../domain/event.ts';
 import { stateBefore, statesAtChanges } from '../domain/event-history.ts';
 import type { Logger } from '../platform/logger.ts';
+import { ChangeLog } from '../store/change-log.ts';
 import type { DeliveryRef, DeliveryRepository } from '../store/delivery-repository.ts';
 import { isConditionFailure, type Table } from '../store/dynamo.ts';
 import {
@@ -93,6 +94,8 @@ export async function fanOutEvent(
   const item = await deps.events.getItem(eventId);
   const result: FanoutResult = { changes: 0, deliveries: 0, subscriptionsRead: 0, continued: 0 };
   if (!item) return result;
+  // A change leaves its event item only once it is in the change log (its writer may have stopped before logging it).
+  await new ChangeLog(deps.table).ensurePending(item);
   const changes = Object.values(item.changes ?? {}).sort((a, b) => a.version - b.version);
   const states = statesAtChanges(item.event, changes);
   const progress = new FanoutProgressStore(deps.table);

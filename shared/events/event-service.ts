@@ -1,11 +1,19 @@
 import { monotonicFactory } from 'ulid';
 import { canonicalJson, sha256 } from '../domain/canonical-json.ts';
+import type { LogPosition } from '../domain/change-log.ts';
 import { parseEventDate } from '../domain/dates.ts';
 import { changedFields, type EventInput, type TimelineEvent } from '../domain/event.ts';
 import { IdempotencyMismatchError, NotFoundError, PreconditionFailedError } from '../errors.ts';
+import { ChangeLog } from '../store/change-log.ts';
+import { type ChangePage, readChangePage } from '../store/change-log-reader.ts';
 import type { Table } from '../store/dynamo.ts';
 import { isConditionFailure } from '../store/dynamo.ts';
-import type { EventRepository } from '../store/event-repository.ts';
+import {
+  buildEventItem,
+  type EventItem,
+  type EventRepository,
+  type PendingChange,
+} from '../store/event-repository.ts';
 import type { IdempotencyStore } from '../store/idempotency-store.ts';
 import {
   readTimelinePage,
@@ -21,6 +29,8 @@ export interface EventServiceDeps {
   newId?: () => string;
   /** Called after every accepted change, so an in-process change feed can wake up at once. */
   onChange?: () => void;
+  /** How long a missing change-log number is waited for before it is sealed (tests shorten it). */
+  changeLogSettleMs?: number;
 }
 
 /** Builds the stored form of an event from its input: the resolved date beside the date as written. */
@@ -36,10 +46,12 @@ export function materialiseEvent(
 export class EventService {
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  private readonly changeLog: ChangeLog;
 
   constructor(private readonly deps: EventServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? monotonicFactory();
+    this.changeLog = new ChangeLog(deps.table, this.clock);
   }
 
   get(id: string): Promise<TimelineEvent> {
@@ -48,6 +60,14 @@ export class EventService {
 
   list(request: TimelinePageRequest): Promise<TimelinePageResult> {
     return readTimelinePage(this.deps.table, request);
+  }
+
+  /** The change log after `after`: at most `limit` changes, in log order (GoneError for a position the log does not hold). */
+  changes(after: LogPosition, limit: number): Promise<ChangePage> {
+    return readChangePage(this.deps.table, after, limit, {
+      clock: this.clock,
+      ...(this.deps.changeLogSettleMs === undefined ? {} : { settleMs: this.deps.changeLogSettleMs }),
+    });
   }
 
   /** Creates an event. With an idempotency key, a repeat of the same body replays the first result. */
@@ -87,7 +107,14 @@ export class EventService {
   private async insert(input: EventInput, id: string, now: Date): Promise<TimelineEvent> {
     const at = now.toISOString();
     const event = materialiseEvent(input, { id, createdAt: at, updatedAt: at, version: 1 });
-    await this.deps.events.create(event);
+    const seq = await this.changeLog.allocate();
+    await this.sealIfRefused(seq, this.deps.events.create(event, seq));
+    await this.changeLog.record(buildEventItem(event, { type: 'event.created', version: 1, at, seq }), {
+      type: 'event.created',
+      version: 1,
+      at,
+      seq,
+    });
     this.deps.onChange?.();
     return event;
   }
@@ -126,12 +153,7 @@ export class EventService {
       updatedAt: at,
       version: current.version + 1,
     });
-    await this.deps.events.replace(current, next, {
-      type: 'event.updated',
-      version: next.version,
-      at,
-      previous,
-    });
+    await this.replace(current, next, { type: 'event.updated', version: next.version, at, previous });
     this.deps.onChange?.();
     return next;
   }
@@ -146,13 +168,35 @@ export class EventService {
     }
     const at = this.clock().toISOString();
     const tombstone = { ...current.event, updatedAt: at, version: current.version + 1 };
-    await this.deps.events.replace(
-      current,
-      tombstone,
-      { type: 'event.deleted', version: tombstone.version, at },
-      true,
-    );
+    await this.replace(current, tombstone, { type: 'event.deleted', version: tombstone.version, at }, true);
     this.deps.onChange?.();
+  }
+
+  /**
+   * Writes an event's next state with its change numbered in the change log. The changes still
+   * pending on the current item are made sure to be in the log first: an event's changes are
+   * logged in version order even when an earlier writer stopped before logging its own.
+   */
+  private async replace(
+    current: EventItem,
+    next: TimelineEvent,
+    change: Omit<PendingChange, 'seq'>,
+    deleted = false,
+  ): Promise<void> {
+    await this.changeLog.ensurePending(current);
+    const numbered = { ...change, seq: await this.changeLog.allocate() };
+    await this.sealIfRefused(numbered.seq, this.deps.events.replace(current, next, numbered, deleted));
+    await this.changeLog.record(buildEventItem(next, numbered, current.changes, deleted), numbered);
+  }
+
+  /** Waits for an event write; when its condition refused it, seals its change-log number (nothing will be logged under it). */
+  private async sealIfRefused(seq: number, write: Promise<void>): Promise<void> {
+    try {
+      await write;
+    } catch (error) {
+      if (isConditionFailure(error)) await this.changeLog.seal(seq).catch(() => {});
+      throw error;
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { registerChangeRoutes } from './change-routes.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { registerDocsRoutes } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(api, deps);
+  registerChangeRoutes(api, deps);
   registerKeyRoutes(api, deps);
   if (deps.subscriptions) {
     // The confirm link's path sits under /v1/subscriptions, so it is registered before /{id}.

@@ -5,6 +5,7 @@ import {
   ConflictError,
   type FieldError,
   ForbiddenError,
+  GoneError,
   IdempotencyMismatchError,
   NotFoundError,
   PreconditionFailedError,
@@ -32,6 +33,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
@@ -94,6 +96,7 @@ export function toProblem(error: unknown): {
   }
   if (error instanceof ForbiddenError) return known(problem(403, 'forbidden', error.message));
   if (error instanceof NotFoundError) return known(problem(404, 'not-found', error.message));
+  if (error instanceof GoneError) return known(problem(410, 'gone', error.message));
   if (error instanceof IdempotencyMismatchError)
     return known(problem(422, 'idempotency-key-reused', error.message));
   if (error instanceof ConflictError) return known(problem(409, 'conflict', error.message));

@@ -16,6 +16,8 @@ export interface PendingChange {
   at: string;
   /** For updates: the previous values of the fields that changed. */
   previous?: Partial<EventInput>;
+  /** Its number in the change log (shared/store/change-log.ts), taken before the change was written. */
+  seq?: number;
 }
 
 export interface EventItem {
@@ -90,12 +92,13 @@ export class EventRepository {
     return item.event;
   }
 
-  /** Writes a new event; fails with PreconditionFailedError when the id exists. */
-  async create(event: TimelineEvent): Promise<void> {
+  /** Writes a new event (its change numbered `seq` in the change log); PreconditionFailedError when the id exists. */
+  async create(event: TimelineEvent, seq?: number): Promise<void> {
     const item = buildEventItem(event, {
       type: 'event.created',
       version: event.version,
       at: event.createdAt,
+      ...(seq === undefined ? {} : { seq }),
     });
     await conditionally(
       () =>

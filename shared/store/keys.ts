@@ -53,3 +53,6 @@ export const fanoutProgressKey = (eventId: string, change: string) => ({
 /** A counter of requests of one kind in one time window (rate limits). */
 export const throttleKey = (scope: string, window: string) => ({ pk: `THROTTLE#${scope}`, sk: window });
 export const metaKey = (name: string) => ({ pk: 'META', sk: name });
+/** The change log: one partition, its slots in number order (zero-padded, so they sort as numbers). */
+export const CHANGE_LOG_PK = 'CHANGES';
+export const changeLogKey = (seq: number) => ({ pk: CHANGE_LOG_PK, sk: String(seq).padStart(15, '0') });
