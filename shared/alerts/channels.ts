@@ -1,3 +1,4 @@
+import { classifyMailFailure, isMailThrottling } from '../delivery/email/mail-failure.ts';
 import { renderAlertEmail } from '../delivery/email/render.ts';
 import { renderConfirmationEmail } from '../delivery/email/render-notices.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
@@ -13,22 +14,19 @@ import { UnsafeTargetError } from '../errors.ts';
 /**
  * The outcome of one attempt on any channel (a webhook's, without the receiver's reply text).
  * `throttled`: the provider asked us to slow down; the receiver did nothing wrong.
+ * `ours`: it failed on our side of the mail (relay, SES account or configuration): retried as any
+ * failure, but no mark against the subscription.
+ * `gone` with `refusal`: the receiver refused for good, in words for the subscription's statusReason.
+ * `confirmedByEvents`: accepted by SES; whether it arrived comes later as an SES event.
  */
-export type SendOutcome = Omit<SendWebhookResult, 'responseBody'> & { throttled?: boolean };
+export type SendOutcome = Omit<SendWebhookResult, 'responseBody'> & {
+  throttled?: boolean;
+  ours?: boolean;
+  refusal?: string;
+  confirmedByEvents?: boolean;
+};
 
-/** SES's "slow down" errors (sending rate, too many requests) and SMTP's 421/451 temporary refusals. */
-const SES_THROTTLING = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'Throttling',
-  'LimitExceededException',
-]);
-const SMTP_THROTTLING = new Set([421, 451]);
-
-export function isMailThrottling(error: unknown): boolean {
-  const { name, responseCode } = (error ?? {}) as { name?: string; responseCode?: number };
-  return (name !== undefined && SES_THROTTLING.has(name)) || SMTP_THROTTLING.has(responseCode ?? 0);
-}
+export { isMailThrottling };
 
 export interface ChannelDeps {
   mail: MailTransport;
@@ -94,20 +92,44 @@ export async function sendEmailAttempt(
           filterSummary: describeFilter(subscription.filter),
         })
       : renderAlertEmail(address, alertEmailInput(deps, key, subscription, delivery));
+  const tags = {
+    subscription: subscription.id,
+    delivery: delivery.id,
+    mail: delivery.kind === 'subscription.confirm' ? 'confirmation' : 'alert',
+  };
   try {
-    await deps.mail.send({ ...mail, from: deps.mailFrom });
-    return { ok: true, gone: false, latencyMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    const throttled = isMailThrottling(error);
+    const sent = await deps.mail.send({ ...mail, from: deps.mailFrom, tags });
     return {
-      ok: false,
+      ok: true,
       gone: false,
-      ...(throttled ? { throttled } : {}),
-      error: `mail${throttled ? ' (throttled)' : ''}: ${(error as Error).message}`,
       latencyMs: Math.round(performance.now() - started),
+      ...(sent.confirmedByEvents ? { confirmedByEvents: true } : {}),
     };
+  } catch (error) {
+    const failure = classifyMailFailure(error);
+    const latencyMs = Math.round(performance.now() - started);
+    const detail = failure.detail.slice(0, MAX_DETAIL);
+    switch (failure.kind) {
+      case 'throttled':
+        return { ok: false, gone: false, throttled: true, error: `mail (throttled): ${detail}`, latencyMs };
+      case 'refused':
+        return {
+          ok: false,
+          gone: true,
+          refusal: `the address bounced permanently: ${detail}`,
+          error: `mail (refused for good): ${detail}`,
+          latencyMs,
+        };
+      case 'ours':
+        return { ok: false, gone: false, ours: true, error: `mail (our side): ${detail}`, latencyMs };
+      default:
+        return { ok: false, gone: false, error: `mail: ${detail}`, latencyMs };
+    }
   }
 }
+
+/** How much of a mail server's reply is kept in the delivery log and a status reason. */
+const MAX_DETAIL = 300;
 
 function alertEmailInput(deps: ChannelDeps, key: Uint8Array, subscription: Subscription, delivery: Delivery) {
   const payload = JSON.parse(delivery.body) as AlertPayload;

@@ -21,7 +21,7 @@ import type {
 import { isConditionFailure } from '../store/dynamo.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { type ChannelDeps, type SendOutcome, sendEmailAttempt, sendWebhookAttempt } from './channels.ts';
-import { noteDeliveryHealth } from './subscription-health.ts';
+import { applyHealth, healthSignalOf } from './subscription-health.ts';
 
 export interface DeliverDeps extends ChannelDeps {
   subscriptions: SubscriptionRepository;
@@ -187,11 +187,18 @@ export async function attemptDelivery(
     outcome: next.status,
     attempt: attemptCount + 1,
   });
-  if (delivery.kind !== 'subscription.confirm' && delivery.kind !== 'ping' && !outcome.throttled) {
-    await noteDeliveryHealth(deps, subscription, outcome, now);
-  }
+  // A ping is the owner's own test. A confirmation can only be refused (which disables its pending
+  // subscription); nextHealth leaves pending subscriptions alone otherwise.
+  const signal = delivery.kind === 'ping' ? undefined : healthSignalOf(outcome, now);
+  if (signal) await applyHealth(healthDeps(deps), subscription, signal, now);
   return result;
 }
+
+const healthDeps = (deps: DeliverDeps) => ({
+  subscriptions: deps.subscriptions,
+  logger: deps.logger,
+  notices: { mail: deps.mail, mailFrom: deps.mailFrom, publicUrl: deps.publicUrl },
+});
 
 /** Records the attempt; false when another worker recorded one first (then this result is dropped). */
 async function settle(

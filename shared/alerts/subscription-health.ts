@@ -2,94 +2,103 @@ import { renderDisabledNoticeEmail } from '../delivery/email/render-notices.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import type { Subscription } from '../domain/subscription.ts';
 import { describeFilter } from '../domain/subscription.ts';
+import { type HealthSignal, nextHealth } from '../domain/subscription-health.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { isConditionFailure } from '../store/dynamo.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import type { SendOutcome } from './channels.ts';
 
-/** A subscription whose deliveries have failed without a success for this long is disabled. */
-export const DISABLE_AFTER_MS = 5 * 24 * 3600 * 1000;
+export { DISABLE_AFTER_MS } from '../domain/subscription-health.ts';
 
-interface HealthDeps {
+export interface HealthDeps {
   subscriptions: SubscriptionRepository;
-  mail: MailTransport;
-  mailFrom: string;
-  publicUrl: string;
   logger: Logger;
+  /** Where the owner of a disabled webhook is told; without it nobody is (the mail-events function). */
+  notices?: { mail: MailTransport; mailFrom: string; publicUrl: string };
 }
 
-/** The subscription's next state after an attempt, or undefined when nothing changes. Pure. */
-export function nextHealth(
-  subscription: Subscription,
-  outcome: SendOutcome,
-  now: Date,
-): Subscription | undefined {
-  const at = now.toISOString();
-  const bump = (changes: Partial<Subscription>): Subscription => {
-    const next = { ...subscription, ...changes, updatedAt: at, version: subscription.version + 1 };
-    if (changes.failingSince === undefined && 'failingSince' in changes) delete next.failingSince;
-    return next;
-  };
-  if (subscription.status !== 'active') return undefined;
+/**
+ * What one send attempt says about the receiver's health; undefined when it says nothing: the
+ * provider throttled us, the failure was on our side, or SES took the mail and will report on it
+ * through its events.
+ */
+export function healthSignalOf(outcome: SendOutcome, now: Date): HealthSignal | undefined {
+  if (outcome.throttled || outcome.ours) return undefined;
+  if (outcome.ok) return outcome.confirmedByEvents ? undefined : { kind: 'delivered', at: now };
+  const detail = outcome.error ?? (outcome.status !== undefined ? `HTTP ${outcome.status}` : undefined);
   if (outcome.gone) {
-    return bump({
-      status: 'disabled',
-      statusReason: 'the receiver answered 410 Gone',
-      failingSince: undefined,
-    });
+    return {
+      kind: 'refused',
+      reason: outcome.refusal ?? 'the receiver answered 410 Gone',
+      ...(detail ? { detail } : {}),
+    };
   }
-  if (outcome.ok) return subscription.failingSince ? bump({ failingSince: undefined }) : undefined;
-  if (!subscription.failingSince) return bump({ failingSince: at });
-  if (now.getTime() - Date.parse(subscription.failingSince) >= DISABLE_AFTER_MS) {
-    return bump({
-      status: 'disabled',
-      statusReason: `deliveries failed continuously since ${subscription.failingSince}`,
-    });
-  }
-  return undefined;
+  return { kind: 'failed', at: now, ...(detail ? { detail } : {}) };
 }
 
-/** Keeps the failing-since mark, disables on 410 or after days of failure, and tells the owner. */
-export async function noteDeliveryHealth(
+/** What applying a signal did: `conflict` when the subscription kept changing under it. */
+export type HealthChange = 'changed' | 'unchanged' | 'missing' | 'conflict';
+
+const SAVE_TRIES = 3;
+
+/**
+ * Applies a health signal to a subscription: saves its next state (reading it again and
+ * re-evaluating when another writer changed it meanwhile) and, when that disables a webhook, tells
+ * its owner. A signal that changes nothing writes nothing.
+ */
+export async function applyHealth(
   deps: HealthDeps,
   subscription: Subscription,
-  outcome: SendOutcome,
+  signal: HealthSignal,
   now: Date,
-): Promise<void> {
-  const next = nextHealth(subscription, outcome, now);
-  if (!next) return;
-  try {
-    await deps.subscriptions.save(subscription, next);
-  } catch (error) {
-    if (isConditionFailure(error)) return; // changed meanwhile; the next attempt re-evaluates
-    throw error;
+): Promise<HealthChange> {
+  let current = subscription;
+  for (let attempt = 0; attempt < SAVE_TRIES; attempt++) {
+    const next = nextHealth(current, signal, now);
+    if (!next) return 'unchanged';
+    try {
+      await deps.subscriptions.save(current, next);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      try {
+        current = await deps.subscriptions.get(current.id);
+      } catch (readError) {
+        if (readError instanceof NotFoundError) return 'missing';
+        throw readError;
+      }
+      continue;
+    }
+    if (next.status === 'disabled') {
+      deps.logger.warn('subscription disabled', { subscriptionId: next.id, reason: next.statusReason });
+      await tellOwner(deps, current, next, signal, now);
+    }
+    return 'changed';
   }
-  if (next.status === 'disabled') {
-    deps.logger.warn('subscription disabled', { subscriptionId: next.id, reason: next.statusReason });
-    await tellOwner(deps, subscription, next, outcome, now);
-  }
+  return 'conflict';
 }
 
 async function tellOwner(
   deps: HealthDeps,
   before: Subscription,
   after: Subscription,
-  outcome: SendOutcome,
+  signal: HealthSignal,
   now: Date,
 ): Promise<void> {
   const owner = after.channel === 'webhook' ? after.contactEmail : undefined;
-  if (!owner) return;
+  if (!owner || !deps.notices) return;
+  const { mail: transport, mailFrom, publicUrl } = deps.notices;
   const mail = renderDisabledNoticeEmail(owner, {
     subscriptionId: after.id,
     target: after.url ?? '',
     filterSummary: describeFilter(after.filter),
     failingSince: before.failingSince ?? now.toISOString(),
     disabledAt: now.toISOString(),
-    ...(outcome.error || outcome.status ? { lastError: outcome.error ?? `HTTP ${outcome.status}` } : {}),
-    manageUrl: `${deps.publicUrl}/v1/subscriptions/${after.id}`,
+    ...(signal.kind !== 'delivered' && signal.detail ? { lastError: signal.detail } : {}),
+    manageUrl: `${publicUrl}/v1/subscriptions/${after.id}`,
   });
   try {
-    await deps.mail.send({ ...mail, from: deps.mailFrom });
+    await transport.send({ ...mail, from: mailFrom });
   } catch (error) {
     deps.logger.error('could not tell the owner of a disabled subscription', {
       subscriptionId: after.id,

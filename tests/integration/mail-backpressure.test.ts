@@ -102,14 +102,15 @@ describe.each([421, 451])('an SMTP server answering %i', (code) => {
   });
 });
 
-describe('an SMTP server refusing for good (550)', () => {
+// A permanent refusal of the address (550 5.1.1) disables the subscription: tests/integration/email-health-smtp.test.ts.
+describe('an SMTP server refusing for now without asking to slow down (450)', () => {
   it('counts as a failed attempt of the schedule and marks the subscription failing', async () => {
-    const tag = 'refused-550';
+    const tag = 'refused-450';
     const subscription = await subscriber(tag);
     const { event } = await stack.events.create(alertEventInput({ tags: [tag] }));
     await fanOutEvent(stack.fanout, event.id);
     const [delivery] = (await stack.deliveries.list(subscription.id, 10)).deliveries;
-    refuseWith = 550;
+    refuseWith = 450;
 
     const outcome = await attemptDelivery(stack.deliver, {
       subscriptionId: subscription.id,

@@ -15,18 +15,37 @@ export interface SmtpSink {
   mails: SunkMail[];
   /** Mails to one recipient, in arrival order. */
   to(address: string): SunkMail[];
+  /**
+   * Makes RCPT TO for `address` answer `reply` (e.g. `550 5.1.1 user unknown`, `451 4.7.1 try later`)
+   * until `accept(address)`; each refusal is counted in `refusals`.
+   */
+  refuse(address: string, reply: string): void;
+  accept(address: string): void;
+  /** RCPT TO refusals so far, per address. */
+  refusals(address: string): number;
   /** Waits until `count` mails matching `predicate` arrived (polling, with a deadline). */
   waitFor(predicate: (mail: SunkMail) => boolean, count?: number, timeoutMs?: number): Promise<SunkMail[]>;
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback that accepts every mail and parses it with mailparser. */
+/** A real SMTP server on loopback that accepts every mail (unless told to refuse an address) and parses it with mailparser. */
 export async function startSmtpSink(): Promise<SmtpSink> {
   const mails: SunkMail[] = [];
+  const replies = new Map<string, string>();
+  const refused = new Map<string, number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const key = address.address.toLowerCase();
+      const reply = replies.get(key);
+      if (!reply) return callback();
+      refused.set(key, (refused.get(key) ?? 0) + 1);
+      // smtp-server writes "<responseCode> <message>": the message carries the enhanced status.
+      const responseCode = Number(reply.slice(0, 3));
+      callback(Object.assign(new Error(reply.slice(4)), { responseCode }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -53,6 +72,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     to,
+    refuse: (address, reply) => {
+      if (!/^[45]\d\d /.test(reply)) throw new Error(`not an SMTP refusal: ${reply}`);
+      replies.set(address.toLowerCase(), reply);
+    },
+    accept: (address) => {
+      replies.delete(address.toLowerCase());
+    },
+    refusals: (address) => refused.get(address.toLowerCase()) ?? 0,
     async waitFor(predicate, count = 1, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

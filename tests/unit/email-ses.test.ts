@@ -99,6 +99,39 @@ describe('SES transport', () => {
     expect(result).toEqual({ messageId: '0102018f-5a1b-4c2d-9e3f-000000000000-000000' });
   });
 
+  it("sends the mail's tags as SES message tags, which come back in its bounce and complaint events", async () => {
+    await createSesTransport({ client: newClient(), from: IDENTITY, configurationSet: 'dateline' }).send({
+      ...mail,
+      tags: { subscription: '01J1AB2CD3EF4GH5JK6MN7PQ8R', mail: 'alert', 'odd name': 'a.b@c' },
+    });
+    expect(sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input.EmailTags).toEqual([
+      { Name: 'subscription', Value: '01J1AB2CD3EF4GH5JK6MN7PQ8R' },
+      { Name: 'mail', Value: 'alert' },
+      // SES allows letters, digits, _ and - only.
+      { Name: 'odd_name', Value: 'a_b_c' },
+    ]);
+  });
+
+  it('keeps the tags out of the message a recipient reads', async () => {
+    await createSesTransport({ client: newClient(), from: IDENTITY }).send({
+      ...mail,
+      tags: { subscription: '01J1AB2CD3EF4GH5JK6MN7PQ8R' },
+    });
+    expect(rawMessageSent().toString('utf8')).not.toContain('01J1AB2CD3EF4GH5JK6MN7PQ8R');
+  });
+
+  it('says delivery is confirmed by events when it sends in a configuration set', async () => {
+    const result = await createSesTransport({
+      client: newClient(),
+      from: IDENTITY,
+      configurationSet: 'dateline',
+    }).send(mail);
+    expect(result).toEqual({
+      messageId: '0102018f-5a1b-4c2d-9e3f-000000000000-000000',
+      confirmedByEvents: true,
+    });
+  });
+
   it('rejects with the SES throttling error so the delivery layer can retry', async () => {
     const throttled = new TooManyRequestsException({
       message: 'Maximum sending rate exceeded.',

@@ -11,7 +11,25 @@ import nodemailer from 'nodemailer';
 import { monotonicFactory } from 'ulid';
 import type { OutgoingEmail } from './types.ts';
 
-export type MailToSend = OutgoingEmail & { from: string };
+export type MailToSend = OutgoingEmail & {
+  from: string;
+  /**
+   * What the mail is for (e.g. `subscription`, `delivery`), kept out of the message itself. SES
+   * sends them as message tags, which come back in every bounce, complaint and delivery event of
+   * the message (shared/delivery/email/ses-events.ts); the other transports have no use for them.
+   */
+  tags?: Record<string, string>;
+};
+
+/** What a transport says of a mail it accepted. */
+export interface SentMail {
+  messageId: string;
+  /**
+   * Accepted for sending only: whether it reached the recipient is reported later by the
+   * provider's events (SES with a configuration set). Otherwise acceptance is all we learn.
+   */
+  confirmedByEvents?: boolean;
+}
 
 export interface MailTransport {
   /**
@@ -20,7 +38,7 @@ export interface MailTransport {
    * the accepted message: the SES MessageId (what SES bounce/complaint notifications refer to)
    * for SES, the Message-ID header otherwise.
    */
-  send(mail: MailToSend): Promise<{ messageId: string }>;
+  send(mail: MailToSend): Promise<SentMail>;
 }
 
 export interface SesTransportOptions {
@@ -44,6 +62,9 @@ export interface MailTransportConfig {
 // content" feature means nothing that slips into a message can make it read files or fetch URLs.
 const NO_EXTERNAL_CONTENT = { disableFileAccess: true, disableUrlAccess: true } as const;
 
+/** SES message tags allow ASCII letters, digits, `_` and `-`, at most 256 of them. */
+const sesTagText = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
+
 function toMessage(mail: MailToSend): SendMailOptions {
   const { from, to, subject, text, html, headers } = mail;
   return { from, to, subject, text, html, headers };
@@ -62,9 +83,17 @@ export function createSesTransport({ client, from, configurationSet }: SesTransp
         ses: {
           FromEmailAddress: from,
           ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+          ...(mail.tags
+            ? {
+                EmailTags: Object.entries(mail.tags).map(([name, value]) => ({
+                  Name: sesTagText(name),
+                  Value: sesTagText(value),
+                })),
+              }
+            : {}),
         },
       });
-      return { messageId: info.response };
+      return { messageId: info.response, ...(configurationSet ? { confirmedByEvents: true } : {}) };
     },
   };
 }
