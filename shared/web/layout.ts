@@ -1,0 +1,81 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { icon, stylesheet } from './assets.ts';
+
+/** What the `html` helper makes: markup whose interpolated values were escaped. */
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/**
+ * Every page: nothing but our own stylesheet, no inline script or style, forms only to us, never
+ * framed, no <base>. The SVG drawings use presentation attributes, which this policy allows.
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+export interface PageHeaderOptions {
+  /**
+   * Pages opened from a mail link carry its token in their URL: they send no Referer at all, and
+   * are not cached or indexed.
+   */
+  private?: boolean;
+}
+
+export function pageHeaders(options: PageHeaderOptions = {}): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=UTF-8',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': options.private ? 'no-referrer' : 'strict-origin-when-cross-origin',
+    'cache-control': options.private ? 'no-store' : 'no-cache',
+  };
+}
+
+/** A link to another representation of the page (the feeds add theirs here: Atom, RSS, JSON Feed, iCalendar). */
+export interface AlternateLink {
+  href: string;
+  type: string;
+  title: string;
+}
+
+export interface LayoutOptions {
+  title: string;
+  main: Html;
+  description?: string;
+  alternates?: AlternateLink[];
+  /** Keep out of search engines (pages opened from mail links). */
+  noindex?: boolean;
+}
+
+const alternateLink = (link: AlternateLink) =>
+  html`<link rel="alternate" type="${link.type}" href="${link.href}" title="${link.title}">`;
+
+/** The frame every page shares: head (stylesheet, icon, feed links), site header, main, footer. */
+export function layout(options: LayoutOptions): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · Dateline</title>
+${options.description ? html`<meta name="description" content="${options.description}">` : ''}
+${options.noindex ? html`<meta name="robots" content="noindex">` : ''}
+<link rel="stylesheet" href="${stylesheet.path}"><link rel="icon" href="${icon.path}" type="image/svg+xml">
+${(options.alternates ?? []).map(alternateLink)}
+</head><body>
+<a class="skip" href="#main">Skip to the content</a>
+<header class="site"><a class="brand" href="/">Dateline</a><span class="tagline">A timeline of international affairs, each entry with its sources</span>
+<nav aria-label="Site"><a href="/">Timeline</a><a href="/docs">API</a></nav></header>
+<main id="main">${options.main}</main>
+<footer class="site">Dates are written as the sources allow: a day, a month, a year or a span, approximate or uncertain where they are. The same timeline is served as JSON at <a href="/v1/events">/v1/events</a>.</footer>
+</body></html>`;
+}
+
+/** An HTML answer with the page headers (CSP, nosniff, Referrer-Policy, caching). */
+export async function htmlResponse(
+  c: Context,
+  body: Html,
+  status: ContentfulStatusCode = 200,
+  headers: Record<string, string> = {},
+  options: PageHeaderOptions = {},
+): Promise<Response> {
+  return c.body(String(await body), status, { ...pageHeaders(options), ...headers });
+}
