@@ -120,14 +120,27 @@ const actorInputSchema = lazy(() => {
   );
 });
 
+/**
+ * Degrees, rounded to 7 decimal places (about a centimetre): finer is noise, and DynamoDB stores no
+ * number closer to zero than 1e-130 (a latitude of 1e-200 would fail the write rather than be refused).
+ */
+const coordinate = (limit: number) =>
+  meta(
+    z.pipe(
+      z.number().check(z.minimum(-limit), z.maximum(limit)),
+      z.transform((degrees) => Math.round(degrees * 1e7) / 1e7 || 0),
+    ),
+    { description: 'Degrees; rounded to 7 decimal places' },
+  );
+
 const locationSchema = lazy(() =>
   named(
     'Location',
     z.strictObject({
       name: text(1, 200),
       country: z.optional(countryCode()),
-      lat: z.optional(z.number().check(z.minimum(-90), z.maximum(90))),
-      lon: z.optional(z.number().check(z.minimum(-180), z.maximum(180))),
+      lat: z.optional(coordinate(90)),
+      lon: z.optional(coordinate(180)),
     }),
     { example: { name: 'Kharkiv', country: 'UA' } },
   ),

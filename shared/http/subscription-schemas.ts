@@ -8,7 +8,12 @@ import { HTTP_URL_PATTERN, queryInteger } from './schemas.ts';
 const names = (max: number, normalise: (name: string) => string) =>
   z.pipe(
     z._default(
-      z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(max))).check(z.maxLength(20)),
+      z
+        .array(
+          // Trimmed first: the pattern (a character that is not whitespace) says so.
+          meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(max)), { pattern: '\\S' }),
+        )
+        .check(z.maxLength(20)),
       [],
     ),
     z.transform((values: string[]) => [...new Set(values.map(normalise))]),
