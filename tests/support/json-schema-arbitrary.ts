@@ -148,15 +148,13 @@ export function invalidArbitrary(options: GeneratorOptions, schema: JsonSchema):
   return validArbitrary(options, schema)
     .chain((value) => {
       const candidates = mutations(options, schema, value, []);
-      return fc
-        .constantFrom(...candidates)
-        .chain(({ rule, path, replacement }) =>
-          replacement.map((next) => ({
-            value: replaceAt(value, path, next),
-            rule,
-            at: path.join('.') || '(body)',
-          })),
-        );
+      return fc.constantFrom(...candidates).chain(({ rule, path, replacement }) =>
+        replacement.map((next) => ({
+          value: replaceAt(value, path, next),
+          rule,
+          at: path.join('.') || '(body)',
+        })),
+      );
     })
     .filter((invalid) => !satisfies(options.root, schema, invalid.value));
 }
