@@ -10,6 +10,7 @@ import type { AlertPayload, Delivery } from '../domain/delivery.ts';
 import { describeFilter, liveSecrets, type Subscription } from '../domain/subscription.ts';
 import { openSecret, signLinkToken } from '../domain/tokens.ts';
 import { UnsafeTargetError } from '../errors.ts';
+import { listEmailFor } from './list-mails.ts';
 
 /**
  * The outcome of one attempt on any channel (a webhook's, without the receiver's reply text).
@@ -91,7 +92,8 @@ export async function sendEmailAttempt(
           confirmUrl: `${deps.publicUrl}/v1/subscriptions/confirm?token=${signLinkToken(key, 'confirm', subscription.id, new Date(now.getTime() + CONFIRM_TTL_MS))}`,
           filterSummary: describeFilter(subscription.filter),
         })
-      : renderAlertEmail(address, alertEmailInput(deps, key, subscription, delivery));
+      : (listEmailFor(deps, key, subscription, delivery) ??
+        renderAlertEmail(address, alertEmailInput(deps, key, subscription, delivery)));
   const tags = {
     subscription: subscription.id,
     delivery: delivery.id,
