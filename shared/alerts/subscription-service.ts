@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../errors.ts';
 import type { DeliveryRepository } from '../store/delivery-repository.ts';
+import type { ListingPage, ListingRequest } from '../store/subscription-listing.ts';
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { attemptDelivery, type DeliverDeps } from './deliver.ts';
 import type { DeliveryQueue } from './fanout.ts';
@@ -263,6 +264,11 @@ export class SubscriptionService {
 
   deliveries(id: string, limit: number, before?: string) {
     return this.deps.deliveries.list(id, limit, before);
+  }
+
+  /** The admin listing: subscriptions by status and channel, a page at a time. */
+  list(request: ListingRequest): Promise<ListingPage> {
+    return this.deps.subscriptions.listing.page(request);
   }
 
   /** Delivers a finished (dead, gone or skipped) delivery again, with a fresh retry schedule. */

@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi-document.ts';
 import { documentInfo, securitySchemes } from './openapi-info.ts';
 import { problem, problemResponse, toProblem } from './problem.ts';
 import { ApiRoutes } from './route.ts';
+import { registerSubscriptionAdminRoutes } from './subscription-admin-routes.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     // The confirm link's path sits under /v1/subscriptions, so it is registered before /{id}.
     registerLinkRoutes(api, { subscriptions: deps.subscriptions });
     registerSubscriptionRoutes(api, { ...deps, subscriptions: deps.subscriptions });
+    registerSubscriptionAdminRoutes(api, { ...deps, subscriptions: deps.subscriptions });
   }
 
   // Built on the first request, then kept: most Lambda instances never serve it (nor load its examples).

@@ -56,3 +56,9 @@ export const metaKey = (name: string) => ({ pk: 'META', sk: name });
 /** The change log: one partition, its slots in number order (zero-padded, so they sort as numbers). */
 export const CHANGE_LOG_PK = 'CHANGES';
 export const changeLogKey = (seq: number) => ({ pk: CHANGE_LOG_PK, sk: String(seq).padStart(15, '0') });
+/** The admin listing of subscriptions: one write shard (shardCounts.subscriptionList), sorted by status, channel and id. */
+export const subscriptionListPartition = (shard: number) => `SUBLIST@${shard}`;
+export const subscriptionListKey = (shard: number, status: string, channel: string, id: string) => ({
+  pk: subscriptionListPartition(shard),
+  sk: `${status}#${channel}#${id}`,
+});

@@ -18,6 +18,7 @@ import {
   throttleKey,
 } from './keys.ts';
 import { allShards, shardOf } from './shards.ts';
+import { SubscriptionListing } from './subscription-listing.ts';
 import { shardCounts } from './table.ts';
 
 /** What an index item holds: enough to decide a match without reading the subscription. */
@@ -76,11 +77,15 @@ export class SubscriptionRepository {
   private shapes: { shapes: Set<string> | undefined; until: number } | undefined;
   /** Bumped around every index write, so a read that overlapped one is not cached. */
   private indexGeneration = 0;
+  /** The admin listing (by status and channel), kept beside each subscription write. */
+  readonly listing: SubscriptionListing;
 
   constructor(
     private readonly table: Table,
     private readonly options: SubscriptionRepositoryOptions = {},
-  ) {}
+  ) {
+    this.listing = new SubscriptionListing(table);
+  }
 
   async get(id: string): Promise<Subscription> {
     const cached = this.cache.get(id);
@@ -101,6 +106,7 @@ export class SubscriptionRepository {
   }
 
   async create(subscription: Subscription): Promise<void> {
+    await this.listing.enter(subscription);
     await this.put(
       subscription,
       'attribute_not_exists(pk)',
@@ -143,6 +149,7 @@ export class SubscriptionRepository {
 
   /** Saves a new state if the stored one is still `previous` (PreconditionFailedError otherwise). */
   async save(previous: Subscription, next: Subscription): Promise<void> {
+    await this.listing.enter(next, previous);
     try {
       await this.put(
         next,
@@ -155,6 +162,7 @@ export class SubscriptionRepository {
       throw error;
     }
     this.remember(next);
+    await this.listing.leave(previous, next);
     // A health mark (failingSince) or a secret rotation leaves the index items and shapes as they are.
     if (!indexedAlike(previous, next)) await this.syncIndex(previous, next);
   }
