@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { Alerts, deliverTimeout, fanoutTimeout } from './constructs/alerts.ts';
 import { Api } from './constructs/api.ts';
+import { MailEvents } from './constructs/mail-events.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Queues } from './constructs/queues.ts';
 import { Secrets } from './constructs/secrets.ts';
@@ -22,6 +23,7 @@ export class DatelineStack extends Stack {
   readonly storage: Storage;
   readonly api: Api;
   readonly alerts: Alerts;
+  readonly mailEvents: MailEvents;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: DatelineStackProps) {
@@ -65,6 +67,13 @@ export class DatelineStack extends Stack {
       sesMaxSendRate: config.sesMaxSendRate,
     });
 
+    // Email health: SES bounces, complaints and deliveries back into the subscriptions.
+    this.mailEvents = new MailEvents(this, 'MailEvents', {
+      table,
+      configurationSet: sender.configurationSet,
+      logLevel: config.logLevel,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       alarmEmail: config.alarmEmail,
@@ -74,9 +83,11 @@ export class DatelineStack extends Stack {
         Fanout: this.alerts.fanout,
         Deliver: this.alerts.deliver,
         Sweep: this.alerts.sweep,
+        MailEvents: this.mailEvents.handler,
       },
       fanout: this.alerts.fanout,
       queues,
+      mailEventDeadLetters: this.mailEvents.deadLetters,
       table,
     });
 

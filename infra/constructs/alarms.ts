@@ -16,6 +16,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { STALLED_FANOUT_MS } from '../../shared/alerts/fanout.ts';
 import { PARK_MS } from '../../shared/aws/sweep-handler.ts';
@@ -23,6 +24,7 @@ import { AlertsDeadLettered, AlertsThrottled, FanoutsParked } from '../../shared
 import { tableDefinition } from '../../shared/store/table.ts';
 import { failedAttemptRate, totalOverChannels } from './alert-metrics.ts';
 import { metricsNamespace } from './dateline-function.ts';
+import { mailEventsMaxReceiveCount } from './mail-events.ts';
 import { continuationMaxReceiveCount, deliveryMaxReceiveCount, type Queues } from './queues.ts';
 
 export const period = Duration.minutes(5);
@@ -63,6 +65,8 @@ export interface AlarmsProps {
   /** The stream consumer, watched for falling behind. */
   fanout: IFunction;
   queues: Queues;
+  /** SES mail events the mail-events function could not apply. */
+  mailEventDeadLetters: IQueue;
   table: ITableV2;
 }
 
@@ -122,7 +126,7 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Alarm[] {
     created.addOkAction(new SnsAction(props.topic));
     alarms.push(created);
   };
-  const visible = (queue: Queues['delivery']) =>
+  const visible = (queue: IQueue) =>
     queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
 
   alarm('DeliveryDeadLetters', {
@@ -144,6 +148,14 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Alarm[] {
       `fan-out stopped part-way. Its progress is kept beside the event and the sweeper resumes it once it has ` +
       `stalled for ${STALLED_FANOUT_MS / 60_000} minutes, so no redrive is needed. See the fan-out logs ` +
       `('fan-out continuation failed') for the cause.`,
+  });
+  alarm('MailEventDeadLetters', {
+    metric: visible(props.mailEventDeadLetters),
+    threshold: 0,
+    description:
+      `SES bounce, complaint or delivery events could not be applied after ${mailEventsMaxReceiveCount} tries ` +
+      '(or SNS could not hand them to the queue): a bounced or complaining address may still be mailed. ' +
+      "See the MailEvents function's logs, fix, then redrive the dead-letter queue.",
   });
   for (const [name, fn] of Object.entries(props.functions)) {
     alarm(`${name}Errors`, {

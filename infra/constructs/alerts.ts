@@ -30,10 +30,12 @@ export const fanoutTimeout = Duration.seconds(60);
  *   would be throttled, and every receive of a throttled message counts toward the 12 that
  *   dead-letter it. 10 leaves room to raise maxConcurrency up to 10 without changing this.
  * - sweep: one sweep at a time; a throttled run is simply superseded by the next.
- * In all 31 are reserved. Lambda keeps at least 100 unreserved, so an account whose concurrency
- * quota is below 131 (some new accounts start lower) cannot deploy the stack until it is raised.
+ * - mailEvents (mail-events.ts): its queue's event source maxConcurrency, at its minimum (2); SES
+ *   events wait in the queue meanwhile.
+ * In all 33 are reserved. Lambda keeps at least 100 unreserved, so an account whose concurrency
+ * quota is below 133 (some new accounts start lower) cannot deploy the stack until it is raised.
  */
-export const reservedConcurrency = { fanout: 20, deliver: 10, sweep: 1 } as const;
+export const reservedConcurrency = { fanout: 20, deliver: 10, sweep: 1, mailEvents: 2 } as const;
 
 /**
  * Continuations walked at once: one invocation walks one subscription-index shard of a change

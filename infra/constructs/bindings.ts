@@ -24,11 +24,17 @@ export type QueueAccess = 'send';
  *   an index, and naming each keeps the grant off indexes added later.
  */
 export type TableBinding =
-  | { access: 'RO'; batchWrite?: never; indexes?: readonly IndexName[] }
-  | { access: 'RW'; batchWrite?: boolean; indexes?: readonly IndexName[] };
+  | { access: 'RO'; batchWrite?: never; indexes?: readonly IndexName[]; only?: readonly TableAction[] }
+  | { access: 'RW'; batchWrite?: boolean; indexes?: readonly IndexName[]; only?: readonly TableAction[] };
 
-const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/**
+ * An item action of the table; `only` narrows a binding to those of its access level the code
+ * calls (e.g. the mail-events function reads and saves subscriptions: GetItem, PutItem, DeleteItem).
+ */
+export type TableAction = (typeof tableReadActions)[number] | (typeof tableWriteActions)[number];
+
+const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /** The table actions each access level allows (exported for the infra tests). */
 export const tableActions: Record<TableAccess, readonly string[]> = {
@@ -50,7 +56,10 @@ function indexArn(table: ITableV2, indexName: IndexName): string {
 
 /** Grants the table access `binding` describes (see TableBinding) and sets TABLE_NAME. */
 export function bindTable(fn: LambdaFunction, table: ITableV2, binding: TableBinding): void {
-  const actions = [...tableActions[binding.access]];
+  const allowed: readonly string[] = tableActions[binding.access];
+  const outside = (binding.only ?? []).filter((action) => !allowed.includes(action));
+  if (outside.length > 0) throw new Error(`${outside.join(', ')} is beyond ${binding.access} access`);
+  const actions: string[] = [...(binding.only ?? allowed)];
   if (binding.batchWrite) actions.push('dynamodb:BatchWriteItem');
   fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
   const indexes = [...new Set(binding.indexes ?? [])];
@@ -91,15 +100,18 @@ export interface MailSender {
   address: string;
   identityArn: string;
   configurationSetArn?: string;
+  configurationSetName?: string;
 }
 
 /**
  * Grants sending mail as the sender's identity and sets MAIL_FROM. SES authorises a send
- * against the identity and, when one applies, the configuration set.
+ * against the identity and, when one applies, the configuration set, which the code names on
+ * every send (MAIL_CONFIGURATION_SET) so its events are published whoever owns the identity.
  */
 export function bindSender(fn: LambdaFunction, sender: MailSender): void {
   const resources = [sender.identityArn];
   if (sender.configurationSetArn) resources.push(sender.configurationSetArn);
   fn.addToRolePolicy(new PolicyStatement({ actions: [...sesSendActions], resources }));
   fn.addEnvironment('MAIL_FROM', sender.address);
+  if (sender.configurationSetName) fn.addEnvironment('MAIL_CONFIGURATION_SET', sender.configurationSetName);
 }

@@ -13,6 +13,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   AlertsDeadLettered,
@@ -37,6 +38,8 @@ export interface MonitoringProps {
   /** The stream consumer, watched for falling behind. */
   fanout: IFunction;
   queues: Queues;
+  /** SES mail events the mail-events function could not apply (mail-events.ts). */
+  mailEventDeadLetters: IQueue;
   table: ITableV2;
 }
 
@@ -80,6 +83,7 @@ export class Monitoring extends Construct {
       functions: props.functions,
       fanout: props.fanout,
       queues,
+      mailEventDeadLetters: props.mailEventDeadLetters,
       table: props.table,
     });
 
@@ -93,7 +97,7 @@ export class Monitoring extends Construct {
         'in 2026; aws-cdk-lib 2.276 renders the stack tags there). The resource is still checked against the ' +
         "newer schema by CDK's built-in CloudFormation validation (tests/infra/stack.test.ts).",
     });
-    const visible = (queue: Queues['delivery']) =>
+    const visible = (queue: IQueue) =>
       queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) });
     const functions = Object.entries(props.functions);
     const byFunction = (pick: (fn: IFunction) => Metric) =>
@@ -128,6 +132,7 @@ export class Monitoring extends Construct {
         visible(queues.deliveryDeadLetters).with({ label: 'delivery DLQ' }),
         visible(queues.streamFailures).with({ label: 'stream failures' }),
         visible(queues.fanoutContinuationDeadLetters).with({ label: 'continuation DLQ' }),
+        visible(props.mailEventDeadLetters).with({ label: 'mail events DLQ' }),
       ]),
       graph('Fan-out iterator age (ms)', [
         props.fanout.metric('IteratorAge', { statistic: 'Maximum', period }),

@@ -11,17 +11,34 @@ export interface SenderProps {
   createIdentity: boolean;
 }
 
-/** The SES identity alert mail is sent as, and the configuration set applied to it. */
+/** The SES identity alert mail is sent as, and the configuration set every send names. */
 export class Sender extends Construct implements MailSender {
   readonly address: string;
   readonly identityArn: string;
-  readonly configurationSetArn?: string;
+  readonly configurationSet: ConfigurationSet;
+  readonly configurationSetArn: string;
+  readonly configurationSetName: string;
   readonly identity?: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: SenderProps) {
     super(scope, id);
     this.address = props.address;
     const identityName = props.domain ?? props.address;
+
+    // Ours even when the identity is not: the delivery function names it on every send, so
+    // bounces, complaints and deliveries are published to the mail-events function
+    // (mail-events.ts), bounced and complaining addresses go on the account suppression list, and
+    // reputation is tracked.
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    this.configurationSetName = this.configurationSet.configurationSetName;
+    this.configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSetName,
+    });
 
     if (!props.createIdentity) {
       this.identityArn = Stack.of(this).formatArn({
@@ -31,22 +48,11 @@ export class Sender extends Construct implements MailSender {
       });
       return;
     }
-
-    // Made the identity's default set, so every send gets it without the code naming it:
-    // bounces and complaints go on the account suppression list, reputation is tracked.
-    const configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
-      reputationMetrics: true,
-      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-    });
+    // Also the identity's default set, so a send that does not name it (by hand, from the console) gets it too.
     this.identity = new EmailIdentity(this, 'Identity', {
       identity: props.domain ? Identity.domain(props.domain) : Identity.email(props.address),
-      configurationSet,
+      configurationSet: this.configurationSet,
     });
     this.identityArn = this.identity.emailIdentityArn;
-    this.configurationSetArn = Stack.of(this).formatArn({
-      service: 'ses',
-      resource: 'configuration-set',
-      resourceName: configurationSet.configurationSetName,
-    });
   }
 }

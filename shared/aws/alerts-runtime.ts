@@ -35,7 +35,14 @@ export function createAwsAlerts(service: string, env: NodeJS.ProcessEnv = proces
       queue: sqsDeliveryQueue(sqs, queueUrl),
       ...(continuationsUrl ? { continuations: sqsFanoutContinuations(sqs, continuationsUrl) } : {}),
       mail: (mailFrom) =>
-        paced(createSesTransport({ client: new SESv2Client({}), from: mailFrom }), config.mailSendsPerSecond),
+        paced(
+          createSesTransport({
+            client: new SESv2Client({}),
+            from: mailFrom,
+            ...(config.mailConfigurationSet ? { configurationSet: config.mailConfigurationSet } : {}),
+          }),
+          config.mailSendsPerSecond,
+        ),
       tokenKey: config.tokenSecretArn ? secretsManagerTokenKey(config.tokenSecretArn) : missingSecret,
     }),
   };

@@ -23,6 +23,8 @@ export interface AwsConfig {
   fanoutPageSize?: number;
   /** MAIL_SENDS_PER_SECOND: the most mails one delivery container sends per second (its share of the SES rate). */
   mailSendsPerSecond?: number;
+  /** MAIL_CONFIGURATION_SET: the SES configuration set every send names (its events drive email health). */
+  mailConfigurationSet?: string;
 }
 
 export function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -49,6 +51,7 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     ...optional('DELIVERY_QUEUE_URL', 'queueUrl'),
     ...optional('TOKEN_SECRET_ARN', 'tokenSecretArn'),
     ...optional('MAIL_FROM', 'mailFrom'),
+    ...optional('MAIL_CONFIGURATION_SET', 'mailConfigurationSet'),
     ...optional('PUBLIC_URL', 'publicUrl'),
     metricsNamespace: env.METRICS_NAMESPACE || 'Dateline',
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',

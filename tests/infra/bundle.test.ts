@@ -4,6 +4,7 @@
  * createRequire banner lets bundled CommonJS call require) and exports `handler`.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptions, repoRoot } from '../../infra/constructs/dateline-function.ts';
 
 const run = promisify(execFile);
-const entries = ['api', 'fanout', 'deliver', 'sweep'];
+/** Every entry under functions/ (api, fanout, deliver, sweep, mail-events, …). */
+const entries = readdirSync(join(repoRoot, 'functions'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length));
 let outdir: string;
 
 // What the stack sets; values are placeholders because loading must not call AWS.

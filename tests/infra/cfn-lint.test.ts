@@ -44,6 +44,7 @@ describe('cfn-lint suppressions', () => {
         'W3005 @ AlertsFanout',
         'W3005 @ AlertsDeliver',
         'W3005 @ AlertsSweep',
+        'W3005 @ MailEventsHandler',
         'E3002 @ MonitoringDashboard',
       ].sort(),
     );

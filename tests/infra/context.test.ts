@@ -97,20 +97,31 @@ describe('deployment context', () => {
 });
 
 describe('Sender with an identity that already exists', () => {
-  it('creates no SES resources and grants on the existing identity ARN', () => {
+  it('creates no identity, grants on the existing identity ARN, and still has its configuration set', () => {
     const bare = new Stack(new App({ builtinCloudFormationValidation: false }), 'Bare', {
       env: { account: '123456789012', region: 'eu-west-1' },
     });
     const sender = new Sender(bare, 'Sender', { address: 'alerts@example.org', createIdentity: false });
     const bareTemplate = Template.fromStack(bare);
     bareTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
-    bareTemplate.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    // Named on every send (MAIL_CONFIGURATION_SET), so its events reach the mail-events function.
+    bareTemplate.resourceCountIs('AWS::SES::ConfigurationSet', 1);
     expect(bare.resolve(sender.identityArn)).toEqual({
       'Fn::Join': [
         '',
         ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:123456789012:identity/alerts@example.org'],
       ],
     });
-    expect(sender.configurationSetArn).toBeUndefined();
+    expect(bare.resolve(sender.configurationSetArn)).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ses:eu-west-1:123456789012:configuration-set/',
+          { Ref: expect.stringMatching(/^SenderConfigurationSet/) },
+        ],
+      ],
+    });
   });
 });

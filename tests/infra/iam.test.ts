@@ -19,6 +19,7 @@ const functionPrefixes = {
   fanout: 'AlertsFanout',
   deliver: 'AlertsDeliver',
   sweep: 'AlertsSweep',
+  mailEvents: 'MailEventsHandler',
 };
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
@@ -89,6 +90,7 @@ const tableUse: Record<keyof typeof functionPrefixes, { indexes: string[]; batch
   fanout: { indexes: [], batchWrite: false },
   deliver: { indexes: [], batchWrite: false },
   sweep: { indexes: ['due', 'feed'], batchWrite: false },
+  mailEvents: { indexes: [], batchWrite: false },
 };
 
 /** The index ARNs (as CloudFormation renders them) a function may Query. */
@@ -190,6 +192,20 @@ describe('function roles: exactly the actions the code needs, on the resources i
       'sqs:GetQueueUrl': ['QueuesDelivery'],
       'ses:SendEmail': ['SenderConfigurationSet', 'SenderIdentity'],
       'ses:SendRawEmail': ['SenderConfigurationSet', 'SenderIdentity'],
+    });
+  });
+
+  it('mailEvents: its logs, reading and saving subscriptions (and deleting their index items), plus consuming its queue', () => {
+    expect(grants('mailEvents')).toEqual({
+      ...logsOf('MailEventsHandler'),
+      // No Query, BatchGetItem or UpdateItem: SubscriptionRepository.get and .save need none.
+      ...onTable(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']),
+      // Granted by its queue's event source; the code sends nothing anywhere.
+      'sqs:ChangeMessageVisibility': ['MailEventsQueue'],
+      'sqs:ReceiveMessage': ['MailEventsQueue'],
+      'sqs:DeleteMessage': ['MailEventsQueue'],
+      'sqs:GetQueueAttributes': ['MailEventsQueue'],
+      'sqs:GetQueueUrl': ['MailEventsQueue'],
     });
   });
 

@@ -54,7 +54,7 @@ describe('alarm topic', () => {
   });
 
   it('has no email subscription unless alarmEmail is given', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
   });
 
   it('receives every alarm and its recovery', () => {

@@ -24,16 +24,17 @@ describe('DatelineStack', () => {
 
   it.each([
     ['AWS::DynamoDB::GlobalTable', 1],
-    ['AWS::Lambda::Function', 4],
-    ['AWS::Lambda::EventSourceMapping', 3],
-    ['AWS::SQS::Queue', 5],
+    ['AWS::Lambda::Function', 5],
+    ['AWS::Lambda::EventSourceMapping', 4],
+    ['AWS::SQS::Queue', 7],
     ['AWS::ApiGatewayV2::Api', 1],
     ['AWS::ApiGatewayV2::Route', 1],
     ['AWS::SecretsManager::Secret', 1],
-    ['AWS::SNS::Topic', 1],
+    // The alarm topic and the SES mail-events topic.
+    ['AWS::SNS::Topic', 2],
     ['AWS::Events::Rule', 1],
     ['AWS::CloudWatch::Dashboard', 1],
-    ['AWS::Logs::LogGroup', 5],
+    ['AWS::Logs::LogGroup', 6],
   ])('has %s × %i', (type, count) => {
     template.resourceCountIs(type, count);
   });
