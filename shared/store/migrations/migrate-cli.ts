@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openLocalStore } from '../../local/local-store.ts';
 import { createTable, type Table } from '../dynamo.ts';
+import { backfillLogs } from './backfill-logs.ts';
 import { migrateShardKeys } from './shard-keys.ts';
 
 const USAGE = `Usage: npm run migrate:shards [-- --data-dir DIR] [--segment I/N] [--page-size N] [--start-key JSON]
@@ -12,7 +13,10 @@ deploying the build that shards them; running it again changes nothing).
   - with TABLE_NAME (and AWS credentials; AWS_REGION, DYNAMODB_ENDPOINT optional): that table;
   - with --data-dir: the local runtime's store in DIR (stop Dateline on it first).
   --segment I/N     scan only segment I of N (run the others in parallel)
-  --start-key JSON  resume after the key a stopped run logged last`;
+  --start-key JSON  resume after the key a stopped run logged last
+
+Then (whole runs only, not with --segment or --start-key) it logs every event the change log does
+not know yet and lists every subscription in the admin listing (run it before turning writes on).`;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -44,6 +48,14 @@ async function main(argv: string[]): Promise<number> {
       `Scanned ${result.scanned} items of ${store.table.name}; migrated to sharded keys: ${result.due} due ` +
         `deliveries, ${result.feed} feed events, ${result.subscriptionIndex} subscription index items.\n`,
     );
+    if (!values.segment && !values['start-key']) {
+      const backfill = await backfillLogs(store.table, {
+        log: (line) => process.stderr.write(`migrate:shards: backfill: ${line}\n`),
+      });
+      process.stdout.write(
+        `Backfilled ${backfill.events} events into the change log and ${backfill.subscriptions} subscriptions into the admin listing.\n`,
+      );
+    }
     return 0;
   } finally {
     await store.close();
