@@ -1,7 +1,9 @@
 /**
- * One Dateline "deployment" on moto: the stack's resources created from its template, the four
+ * One Dateline "deployment" on moto: the stack's resources created from its template, the
  * handlers loaded (from source or from the esbuild bundles Lambda runs) with the environment the
- * template gives each function, and the Lambda emulator driving them.
+ * template gives each function, and the Lambda emulator driving them. SES requests pass through a
+ * recorder on their way to moto, so a test can publish the SES events of a mail that was sent
+ * (moto publishes none) to the topic the configuration set's event destination names.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,12 +15,13 @@ import { esbuildOptions, repoRoot } from '../../infra/constructs/dateline-functi
 import { ApiKeyStore, type Scope } from '../../shared/auth/api-keys.ts';
 import { createTable } from '../../shared/store/dynamo.ts';
 import { type Handler, type Handlers, LambdaEmulator } from './lambda-emulator.ts';
+import { type RecordedSend, startSesRecorder } from './ses-recorder.ts';
 import { createStackOnMoto, type FunctionName, type StackOnMoto } from './stack-on-moto.ts';
 
 export const PUBLIC_URL = 'https://dateline.test';
 /** Where the bundles are built (a temporary folder); the test runner leaves files there to Node. */
 export const BUNDLE_DIR_PREFIX = 'dateline-aws-bundle-';
-const entries: FunctionName[] = ['api', 'fanout', 'deliver', 'sweep'];
+const entries: FunctionName[] = ['api', 'fanout', 'deliver', 'sweep', 'mail-events'];
 
 /** Settings these tests add to every function's environment: all of them supported, none set by the stack. */
 export const testSettings = {
@@ -39,6 +42,10 @@ export interface AwsDeployment {
   key(scopes: Scope[]): Promise<string>;
   /** Raw SES messages moto accepted, parsed, to one address. */
   mailsTo(address: string): Promise<Awaited<ReturnType<typeof simpleParser>>[]>;
+  /** Every SendEmail the functions made to one address, as sent (message tags included) and answered. */
+  sesSendsTo(address: string): RecordedSend[];
+  /** Publishes an SES event record to the mail-events topic, as the configuration set's event destination does. */
+  publishSesEvent(record: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,8 +64,11 @@ export async function deployOnMoto(
   const prefix = `dateline-${source}-${Date.now().toString(36)}`;
   const stack = await createStackOnMoto(endpoint, prefix, PUBLIC_URL);
   Object.assign(stack.timeoutsMs, options.timeoutsMs);
+  const ses = await startSesRecorder(endpoint);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: endpoint,
+    // The SDK's service-specific endpoint: SES v2 goes through the recorder.
+    AWS_ENDPOINT_URL_SESV2: ses.url,
     AWS_REGION: stack.region,
     AWS_ACCESS_KEY_ID: 'moto',
     AWS_SECRET_ACCESS_KEY: 'moto',
@@ -93,13 +103,22 @@ export async function deployOnMoto(
       );
       return Promise.all(raw.map((message) => simpleParser(message.raw_data)));
     },
+    sesSendsTo: (address) => ses.sends.filter((send) => send.to.includes(address)),
+    async publishSesEvent(record) {
+      await stack.sns('Publish', {
+        TopicArn: stack.mailEventsTopicArn,
+        Subject: 'Amazon SES Email Event Notification',
+        Message: JSON.stringify(record),
+      });
+    },
     close: async () => {
+      await ses.close();
       if (outdir) await rm(outdir, { recursive: true, force: true });
     },
   };
 }
 
-/** The four entries bundled with the very options DatelineFunction gives NodejsFunction. */
+/** The entries bundled with the very options DatelineFunction gives NodejsFunction. */
 async function bundle(): Promise<string> {
   const outdir = await mkdtemp(join(tmpdir(), BUNDLE_DIR_PREFIX));
   await build({

@@ -1,11 +1,12 @@
 /**
- * Plays Lambda's part for the four handlers on moto, as the stack's event source mappings
+ * Plays Lambda's part for the handlers on moto, as the stack's event source mappings
  * declare it: API Gateway HTTP API v2 events into `api`; the table's stream read shard by shard
  * (DescribeStream / GetShardIterator / GetRecords), filtered by the mapping's own filter criteria,
  * in batches of its batch size into `fanout`, resuming after a reported failure from the failed
  * record (no bisecting: the handler reports the record), up to its retry attempts; SQS messages
- * received in batches of the mapping's size into `deliver`, deleting only what the handler did
- * not report failed, so a visibility change holds a message back; `sweep` on its schedule.
+ * received in batches of the mapping's size into `deliver` (and `mail-events`, from its queue),
+ * deleting only what the handler did not report failed, so a visibility change holds a message
+ * back; `sweep` on its schedule.
  */
 import { randomUUID } from 'node:crypto';
 import {

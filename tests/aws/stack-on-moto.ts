@@ -1,9 +1,11 @@
 /**
  * Creates the stack's resources on moto from the synthesized CloudFormation template itself —
  * the table with its stream, GSIs and TTL, the queues with their redrive policies, the secret,
- * the SES identity — and reads from the same template what Lambda would be given: each
+ * the SES identity and configuration set, the SNS topics with their queue subscriptions — and
+ * reads from the same template what Lambda and SES would be given: each
  * function's environment (references resolved to the moto resources), timeout and event source
- * mappings (filter criteria, batch sizes, retries). Nothing here restates a declaration.
+ * mappings (filter criteria, batch sizes, retries), and the topic SES publishes mail events to.
+ * Nothing here restates a declaration.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -13,7 +15,11 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  CreateConfigurationSetCommand,
+  CreateEmailIdentityCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
@@ -21,7 +27,7 @@ import type { DatelineStack } from '../../infra/dateline-stack.ts';
 import { synth } from '../infra/synth.ts';
 
 /** The Lambda entries under functions/. */
-export type FunctionName = 'api' | 'fanout' | 'deliver' | 'sweep';
+export type FunctionName = 'api' | 'fanout' | 'deliver' | 'sweep' | 'mail-events';
 
 export interface EventSourceMapping {
   /** The function it invokes. */
@@ -50,6 +56,10 @@ export interface StackOnMoto {
   sweepSchedule: string;
   /** The SES identity the functions send as. */
   senderAddress: string;
+  /** The topic the configuration set's event destination publishes SES mail events to. */
+  mailEventsTopicArn: string;
+  /** One call of SNS's query API on moto (the project has no SNS client): the response XML. */
+  sns(action: string, params: Record<string, string>): Promise<string>;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
 }
 
@@ -152,6 +162,46 @@ export async function createStackOnMoto(
       if (error.name !== 'AlreadyExistsException') throw error;
     });
 
+  for (const [id] of byType('AWS::SES::ConfigurationSet')) {
+    const name = `${prefix}-${constructName(stack, id)}`;
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: name }));
+    refs.set(id, name);
+  }
+
+  const sns = (action: string, params: Record<string, string>) => snsAction(endpoint, region, action, params);
+  for (const [id] of byType('AWS::SNS::Topic')) {
+    const created = await sns('CreateTopic', { Name: `${prefix}-${constructName(stack, id)}` });
+    refs.set(id, xmlValue(created, 'TopicArn'));
+  }
+  for (const [, subscription] of byType('AWS::SNS::Subscription')) {
+    const props = subscription.Properties;
+    const attributesOf: [string, string][] = [];
+    if (props.RawMessageDelivery) attributesOf.push(['RawMessageDelivery', 'true']);
+    if (props.RedrivePolicy) {
+      const target = resolve(props.RedrivePolicy.deadLetterTargetArn, refs, attributes);
+      attributesOf.push(['RedrivePolicy', JSON.stringify({ deadLetterTargetArn: target })]);
+    }
+    await sns('Subscribe', {
+      TopicArn: resolve(props.TopicArn, refs, attributes),
+      Protocol: props.Protocol,
+      Endpoint: resolve(props.Endpoint, refs, attributes),
+      ...Object.fromEntries(
+        attributesOf.flatMap(([key, value], i) => [
+          [`Attributes.entry.${i + 1}.key`, key],
+          [`Attributes.entry.${i + 1}.value`, value],
+        ]),
+      ),
+    });
+  }
+  const destinations = byType('AWS::SES::ConfigurationSetEventDestination');
+  if (destinations.length !== 1)
+    throw new Error(`expected one SES event destination, found ${destinations.length}`);
+  const mailEventsTopicArn = resolve(
+    destinations[0]![1].Properties.EventDestination.SnsDestination.TopicARN,
+    refs,
+    attributes,
+  );
+
   const functions = functionIds(stack);
   const environments = {} as StackOnMoto['environments'];
   const timeoutsMs = {} as StackOnMoto['timeoutsMs'];
@@ -211,8 +261,40 @@ export async function createStackOnMoto(
     mappings,
     sweepSchedule,
     senderAddress: identities[0] ?? '',
+    mailEventsTopicArn,
+    sns,
     clients: { dynamodb, sqs },
   };
+}
+
+/**
+ * An SNS query-API call on moto. The credential scope names the region (moto reads it from there);
+ * moto does not check signatures.
+ */
+async function snsAction(
+  endpoint: string,
+  region: string,
+  action: string,
+  params: Record<string, string>,
+): Promise<string> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=moto/20240628/${region}/sns/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: new URLSearchParams({ Action: action, Version: '2010-03-31', ...params }).toString(),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`SNS ${action} on moto failed (${response.status}): ${text}`);
+  return text;
+}
+
+/** The text of the first <name> element of an XML answer. */
+function xmlValue(xml: string, name: string): string {
+  const value = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+  if (value === undefined) throw new Error(`no ${name} in ${xml}`);
+  return value;
 }
 
 /** CreateTable from the template's table: keys, attributes, GSIs, billing, stream. */
@@ -262,7 +344,7 @@ function constructName(stack: Stack, logicalId: string): string {
   return last ?? logicalId;
 }
 
-/** The logical ids of the four functions, from the stack's constructs. */
+/** The logical ids of the functions, from the stack's constructs. */
 function functionIds(stack: DatelineStack): Record<FunctionName, string> {
   const dateline = stack;
   const id = (fn: IConstruct) => Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnResource);
@@ -271,5 +353,6 @@ function functionIds(stack: DatelineStack): Record<FunctionName, string> {
     fanout: id(dateline.alerts.fanout),
     deliver: id(dateline.alerts.deliver),
     sweep: id(dateline.alerts.sweep),
+    'mail-events': id(dateline.mailEvents.handler),
   };
 }
