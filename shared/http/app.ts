@@ -110,11 +110,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   // Built on the first request, then kept: most Lambda instances never serve it (nor load its examples).
   let document: Promise<ReturnType<typeof openApiDocument>> | undefined;
   app.get('/openapi.json', async (c) => {
-    document ??= import('./openapi-examples.ts').then(({ schemaExamples, operationExamples }) =>
-      openApiDocument(api.specs, documentInfo, securitySchemes, {
-        schemas: schemaExamples,
-        operations: operationExamples,
-      }),
+    document ??= import('./openapi-examples.ts').then(({ documentExamples }) =>
+      openApiDocument(api.specs, documentInfo, securitySchemes, documentExamples),
     );
     return c.json({ ...(await document), servers: [{ url: deps.publicUrl ?? new URL(c.req.url).origin }] });
   });

@@ -32,14 +32,30 @@ export const docsPage = (): string => `<!doctype html>
 </html>
 `;
 
-/** Starts Swagger UI on the page's document; no validator badge (it would call out to swagger.io). */
+/**
+ * Starts Swagger UI on the page's document: no validator badge (it would call out to swagger.io),
+ * no deep-link anchors inside the operations' buttons (nested controls), no syntax colours (too
+ * faint on their background), and a name for each
+ * select Swagger UI renders without one (servers, examples).
+ */
 export const DOCS_INIT_SCRIPT = `'use strict';
+var SELECT_NAMES = { servers: 'Server', 'examples-select-element': 'Example', 'content-type': 'Media type' };
+function nameSelects(root) {
+  root.querySelectorAll('select:not([aria-label])').forEach(function (select) {
+    var key = Object.keys(SELECT_NAMES).find(function (name) {
+      return select.id === name || select.classList.contains(name) || (select.className || '').indexOf(name) !== -1;
+    });
+    select.setAttribute('aria-label', key ? SELECT_NAMES[key] : 'Choice');
+  });
+}
 window.addEventListener('DOMContentLoaded', function () {
   var root = document.getElementById('swagger-ui');
+  new MutationObserver(function () { nameSelects(root); }).observe(root, { childList: true, subtree: true });
   window.ui = SwaggerUIBundle({
     url: root.getAttribute('data-spec'),
     domNode: root,
-    deepLinking: true,
+    deepLinking: false,
+    syntaxHighlight: false,
     validatorUrl: null,
     docExpansion: 'list',
     defaultModelsExpandDepth: 0,
@@ -49,11 +65,25 @@ window.addEventListener('DOMContentLoaded', function () {
 });
 `;
 
-/** A few touches on Swagger UI's stylesheet: darker text where its greys are too faint to read. */
-export const DOCS_STYLESHEET = `.swagger-ui .info .title small pre { color: #fff; }
+/**
+ * A few touches on Swagger UI's stylesheet for contrast (its version badges and links are too
+ * faint) and for keyboard users (examples wrap instead of scrolling in a box that takes no focus).
+ */
+export const DOCS_STYLESHEET = `.swagger-ui .info .title small { background: #4b5260; }
+.swagger-ui .info .title small.version-stamp { background: #35650a; }
+.swagger-ui .info a, .swagger-ui .info .url, .swagger-ui .info .link { color: #1a5699; }
 .swagger-ui .opblock .opblock-summary-description, .swagger-ui .opblock-description-wrapper p,
-.swagger-ui .response-col_links, .swagger-ui .parameter__in, .swagger-ui table thead tr th,
-.swagger-ui .model-title, .swagger-ui .prop-format { color: #1d1d1f; }
+.swagger-ui .parameter__in, .swagger-ui table thead tr th, .swagger-ui .prop-format { color: #1d1d1f; }
+.swagger-ui .opblock-get .opblock-summary-method { background: #1f63b4 !important; }
+.swagger-ui .opblock-post .opblock-summary-method { background: #17744b !important; }
+.swagger-ui .opblock-put .opblock-summary-method { background: #a2530a !important; }
+.swagger-ui .opblock-patch .opblock-summary-method { background: #9a5200 !important; }
+.swagger-ui .opblock-delete .opblock-summary-method { background: #b8222a !important; }
+.swagger-ui .btn.authorize { color: #17744b; border-color: #17744b; }
+.swagger-ui .btn.authorize svg { fill: #17744b; }
+.swagger-ui .highlight-code > .microlight, .swagger-ui .body-param__example, .swagger-ui .example.microlight {
+  overflow: visible !important; max-height: none !important; white-space: pre-wrap !important; word-break: break-word;
+}
 `;
 
 /** The page's policy: everything from the app itself; Try it out may call the API's own origin. */

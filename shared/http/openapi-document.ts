@@ -135,6 +135,24 @@ export interface Examples {
   /** By component name: shown wherever a route uses the schema. */
   schemas?: Record<string, unknown>;
   operations?: DocumentExamples;
+  /** By status: the example of each problem+json response that has none of its own. */
+  problems?: Record<number, unknown>;
+}
+
+/** Gives each problem+json response without an example the problem example of its status. */
+function withProblemExamples(responses: Record<string, unknown>, problems: Record<number, unknown>) {
+  for (const [status, response] of Object.entries(responses)) {
+    const problem = (response as { content?: Record<string, { example?: unknown }> }).content?.[
+      'application/problem+json'
+    ];
+    if (problem && problem.example === undefined && problems[Number(status)] !== undefined) {
+      (response as { content: Record<string, unknown> }).content['application/problem+json'] = {
+        ...problem,
+        example: problems[Number(status)],
+      };
+    }
+  }
+  return responses;
 }
 
 const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
@@ -162,7 +180,7 @@ function withCommonResponses(route: RouteSpec, responses: Record<string, unknown
 }
 
 /** The server's answers as reusable responses (problem+json; 405 with Allow). */
-function componentResponses() {
+function componentResponses(problems: Record<number, unknown>) {
   return Object.fromEntries(
     Object.entries(serverResponses).map(([name, { status, description }]) => [
       name,
@@ -171,7 +189,12 @@ function componentResponses() {
         ...(status === 405
           ? { headers: { Allow: { description: 'The methods the path has', schema: { type: 'string' } } } }
           : {}),
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        content: {
+          'application/problem+json': {
+            schema: { $ref: '#/components/schemas/Problem' },
+            ...(problems[status] ? { example: problems[status] } : {}),
+          },
+        },
       },
     ]),
   );
@@ -240,7 +263,7 @@ export function openApiDocument(
             },
           }
         : {}),
-      responses: withCommonResponses(route, responses),
+      responses: withProblemExamples(withCommonResponses(route, responses), examples.problems ?? {}),
     };
   }
   return {
@@ -249,7 +272,7 @@ export function openApiDocument(
     servers: [] as { url: string }[],
     components: {
       securitySchemes,
-      responses: componentResponses(),
+      responses: componentResponses(examples.problems ?? {}),
       schemas: referenced(paths, components),
     },
     paths,

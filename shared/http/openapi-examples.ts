@@ -1,7 +1,8 @@
 import { parseEventDate } from '../domain/dates.ts';
 import type { EventInput, TimelineEvent } from '../domain/event.ts';
 import seed from '../seed/timeline.json' with { type: 'json' };
-import type { DocumentExamples } from './openapi-document.ts';
+import type { DocumentExamples, Examples } from './openapi-document.ts';
+import { statusTitle } from './problem.ts';
 
 /**
  * The document's examples, taken from the seed timeline (the ICARO Media Group article of
@@ -55,6 +56,7 @@ const webhookSubscription = {
   filter: webhookFilter,
   types: ['event.created', 'event.updated'],
   status: 'active',
+  frequency: 'immediate',
   createdAt: LOADED_AT,
   updatedAt: LOADED_AT,
 };
@@ -65,6 +67,7 @@ const emailSubscription = {
   filter: { kinds: ['council-meeting'], actors: [], tags: [] },
   types: ['event.created'],
   status: 'pending',
+  frequency: 'immediate',
   createdAt: LOADED_AT,
   updatedAt: LOADED_AT,
 };
@@ -94,19 +97,125 @@ export const schemaExamples: Record<string, unknown> = {
   UpdateSubscription: { filter: { ...webhookFilter, tags: ['arms-embargo'] } },
   SubscriptionFilter: webhookFilter,
   Delivery: delivery,
+  SubscriptionPage: { items: [webhookSubscription], nextCursor: null },
+  Replay: {
+    id: '01J20C9D8E7F6G5H4J3K2M1N0P',
+    subscriptionId: SUBSCRIPTION_ID,
+    from: '2024-06-01',
+    to: '2024-06-30',
+    events: june.length,
+    createdAt: LOADED_AT,
+  },
+  TimelineJs: {
+    title: { text: { headline: 'Dateline', text: 'A timeline of dated events in international affairs' } },
+    events: [
+      {
+        start_date: { year: 2024, month: 6, day: 19 },
+        display_date: '19 June 2024',
+        text: { headline: pact.title, text: pact.summary },
+        group: 'Pact signing',
+        unique_id: EVENT_IDS['pact-signing'],
+      },
+    ],
+  },
+  JsonFeed: {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: 'Dateline',
+    home_page_url: 'https://dateline.example.org/',
+    feed_url: 'https://dateline.example.org/v1/feeds/events.json',
+    description: 'A timeline of dated events in international affairs',
+    language: 'en',
+    authors: [{ name: 'Dateline' }],
+    items: [
+      {
+        id: EVENT_IDS['pact-signing'],
+        url: `https://dateline.example.org/events/${EVENT_IDS['pact-signing']}`,
+        title: pact.title,
+        content_html: `<p>${pact.summary}</p>`,
+        content_text: pact.summary,
+        summary: `19 June 2024. ${pact.summary}`,
+        date_published: LOADED_AT,
+        date_modified: LOADED_AT,
+        tags: pact.tags,
+        language: 'en',
+        _dateline: { date: pact.date, kind: pact.kind, sources: pact.sources },
+      },
+    ],
+  },
+  ChangePage: {
+    items: [
+      {
+        seq: 6,
+        cursor: 'eyJhIjoiNi8wMUoxWjhRNFk2VjNXMlgxQTBCOUM4RDdFNi4xIiwicSI6ImNoYW5nZXMifQ.x',
+        type: 'created',
+        eventId: EVENT_IDS['council-meeting'],
+        version: 1,
+        at: LOADED_AT,
+        event: served(council),
+      },
+    ],
+    nextCursor: 'eyJhIjoiNi8wMUoxWjhRNFk2VjNXMlgxQTBCOUM4RDdFNi4xIiwicSI6ImNoYW5nZXMifQ.x',
+    hasMore: false,
+  },
   CreatedApiKey: {
     keyId: '3f9c0a1b2c3d',
     name: 'newsroom importer',
     scopes: ['events:write'],
     key: 'dl_3f9c0a1b2c3d_…',
   },
-  Problem: {
-    type: '/problems/validation-error',
-    title: 'Bad Request',
-    status: 400,
-    detail: 'body.kind: must be one of pact-signing, missile-finding, …',
-    errors: [{ path: 'body.kind', message: 'must be one of pact-signing, missile-finding, …' }],
-  },
+};
+
+const problemOf = (
+  status: number,
+  slug: string,
+  detail: string,
+  errors?: { path: string; message: string }[],
+) => ({
+  type: `/problems/${slug}`,
+  title: statusTitle(status),
+  status,
+  detail,
+  ...(errors ? { errors } : {}),
+});
+
+/** A problem for each status, shown wherever a response of that status has no example of its own. */
+export const problemExamples: Record<number, unknown> = {
+  400: problemOf(400, 'validation-error', 'body.sources: an event needs at least one source', [
+    { path: 'body.sources', message: 'an event needs at least one source' },
+  ]),
+  401: problemOf(401, 'unauthorized', 'Send an API key as Authorization: Bearer dl_…'),
+  403: problemOf(403, 'forbidden', 'The API key lacks the events:write scope'),
+  404: problemOf(404, 'not-found', `No event ${EVENT_IDS['council-meeting']}`),
+  405: problemOf(
+    405,
+    'method-not-allowed',
+    'PUT is not allowed on /v1/events; allowed: GET, HEAD, POST, OPTIONS',
+  ),
+  408: problemOf(408, 'request-timeout', 'The request took too long to arrive'),
+  409: problemOf(409, 'conflict', 'This subscription was unsubscribed; create a new one'),
+  410: problemOf(410, 'gone', 'The change log no longer holds this position; start again without since'),
+  412: problemOf(
+    412,
+    'precondition-failed',
+    `Event ${EVENT_IDS['missile-launch']} is at "v2", which If-Match does not name; fetch it again`,
+  ),
+  413: problemOf(413, 'content-too-large', 'The request body is larger than allowed'),
+  415: problemOf(415, 'http-error', 'Unsupported Media Type'),
+  422: problemOf(422, 'idempotency-key-reused', 'This Idempotency-Key was used with a different body'),
+  428: problemOf(
+    428,
+    'precondition-required',
+    'PATCH needs If-Match with the ETag you last read, for example If-Match: "v3"',
+  ),
+  429: problemOf(
+    429,
+    'too-many-requests',
+    'At most 5 confirmation mails a day go to one address; try again tomorrow',
+  ),
+  431: problemOf(431, 'headers-too-large', 'The request headers are larger than the server accepts'),
+  500: problemOf(500, 'internal-error', 'Something went wrong on our side; it has been logged.'),
+  501: problemOf(501, 'method-not-implemented', 'The request method is not one the server knows'),
+  503: problemOf(503, 'starting', 'The server is starting; try again in a moment'),
 };
 
 const eventId = { id: EVENT_IDS['council-meeting'] };
@@ -201,4 +310,11 @@ export const operationExamples: DocumentExamples = {
   'get /v1/subscriptions/confirm': { parameters: { token: 'the token in the confirmation link' } },
   'get /v1/unsubscribe': { parameters: { token: 'the token in the mail' } },
   'post /v1/unsubscribe': { parameters: { token: 'the token in the mail' } },
+};
+
+/** Everything the document shows as examples. */
+export const documentExamples: Examples = {
+  schemas: schemaExamples,
+  operations: operationExamples,
+  problems: problemExamples,
 };

@@ -121,7 +121,7 @@ async function listen(
     const server = serve(
       {
         fetch: async (request, env) => {
-          const response = await (fetch(request, env) ?? new Response('Starting', { status: 503 }));
+          const response = await (fetch(request, env) ?? starting());
           closeIfBodyUnread(env as HttpBindings);
           return response;
         },
@@ -149,6 +149,13 @@ async function listen(
 function closeIfBodyUnread({ incoming, outgoing }: HttpBindings): void {
   if (!incoming.complete && !outgoing.headersSent) outgoing.setHeader('connection', 'close');
 }
+
+/** What a request gets before the app is ready: 503 as problem+json, like every other answer. */
+const starting = () =>
+  new Response(JSON.stringify(problem(503, 'starting', 'The server is starting; try again in a moment')), {
+    status: 503,
+    headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+  });
 
 const clientErrors: Record<string, [status: number, slug: string, detail: string]> = {
   HPE_HEADER_OVERFLOW: [431, 'headers-too-large', 'The request headers are larger than the server accepts'],

@@ -182,7 +182,7 @@ function mutations(options: GeneratorOptions, given: JsonSchema, value: unknown,
   if (branch) found.push(...mutations(options, branch, value, path));
   if (Array.isArray(schema.enum)) {
     const misses = [`${value}x`, String(value).toLowerCase(), String(value).toUpperCase(), 'unknown-value'];
-    add('enum', fc.constantFrom(...misses.filter((miss) => !schema.enum!.includes(miss))));
+    add('enum', fc.constantFrom(...misses.filter((miss) => !(schema.enum as unknown[]).includes(miss))));
   }
   if ('const' in schema) add('const', fc.constant(`${schema.const}x`));
   if (typeof value === 'string') found.push(...stringMutations(schema, value, path));
