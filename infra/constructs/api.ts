@@ -16,6 +16,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../shared/http/docs-assets.ts';
 import type { LogLevel } from '../../shared/platform/logger.ts';
 import { bindQueue, bindSecret, bindTable } from './bindings.ts';
 import { DatelineFunction } from './dateline-function.ts';
@@ -122,6 +123,8 @@ export class Api extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(10),
       environment: { PUBLIC_URL: this.publicUrl },
+      // /docs serves Swagger UI's files from the bundle's node_modules, read on first request.
+      packageFiles: { [SWAGGER_UI_PACKAGE]: SWAGGER_UI_FILES },
     });
     // Items and table queries only: the API's code queries no index and writes no batch.
     bindTable(this.handler, props.table, { access: 'RW' });

@@ -42,6 +42,22 @@ export const esbuildOptions = {
   outExtension: { '.js': '.mjs' },
 } satisfies BuildOptions;
 
+/** Files of installed packages a function reads at run time, by package: `{ 'swagger-ui-dist': ['swagger-ui.css'] }`. */
+export type PackageFiles = Record<string, readonly string[]>;
+
+/**
+ * The shell commands that copy those files from the project's node_modules into the bundle's own
+ * (`<outputDir>/node_modules/<package>/`), where Node's resolution finds them from the bundle as
+ * it finds them from source. Run after esbuild (NodejsFunction `afterBundling`); tests run them too.
+ */
+export function packageFileCopyCommands(inputDir: string, outputDir: string, files: PackageFiles): string[] {
+  return Object.entries(files).flatMap(([name, paths]) => {
+    const from = join(inputDir, 'node_modules', name);
+    const to = join(outputDir, 'node_modules', name);
+    return [`mkdir -p "${to}"`, ...paths.map((path) => `cp "${join(from, path)}" "${join(to, path)}"`)];
+  });
+}
+
 export interface DatelineFunctionProps {
   /** File name under functions/, e.g. `api.ts`. */
   entry: string;
@@ -55,6 +71,8 @@ export interface DatelineFunctionProps {
   retryAttempts?: number;
   maxEventAge?: Duration;
   logRetention?: RetentionDays;
+  /** Package files the function reads at run time (not bundled: read from disk when first needed). */
+  packageFiles?: PackageFiles;
 }
 
 /**
@@ -111,6 +129,16 @@ export class DatelineFunction extends NodejsFunction {
         bundleAwsSDK: true,
         externalModules: [],
         forceDockerBundling: false,
+        ...(props.packageFiles
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  packageFileCopyCommands(inputDir, outputDir, props.packageFiles!),
+              },
+            }
+          : {}),
       },
     });
     ignoreCfnLintChecks(this.node.defaultChild as CfnResource, {
