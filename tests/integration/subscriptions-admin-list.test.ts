@@ -183,6 +183,26 @@ describe('GET /v1/subscriptions (admin listing)', () => {
     expect(problem.errors?.map((error) => error.path)).toEqual([path]);
   });
 
+  it('is in the OpenAPI document, with its filters and the admin key it needs', async () => {
+    const document = (await (await stack.app.request('/openapi.json')).json()) as {
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string }[]; security?: unknown[]; responses: object }>
+      >;
+    };
+    const operation = document.paths['/v1/subscriptions']?.get;
+    expect(operation?.parameters.map((parameter) => parameter.name).sort()).toEqual([
+      'channel',
+      'cursor',
+      'limit',
+      'status',
+    ]);
+    expect(operation?.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(operation?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403']),
+    );
+  });
+
   it('refuses a cursor issued for another filter', async () => {
     const first = (await (await list('status=active&limit=1')).json()) as Page;
     const response = await list(`status=pending&limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`);
