@@ -253,13 +253,13 @@ export const eventPageSchema = lazy(() =>
  * A query parameter that may repeat: `?tag=a&tag=b` arrives as an array, `?tag=a` as a string
  * (see readQuery in route.ts); either way the handler gets an array. Documented as an array.
  */
-const repeatable = (description: string) =>
+const repeatable = (description: string, items: Record<string, unknown> = { type: 'string' }) =>
   meta(
     z.pipe(
       z.optional(z.union([z.string(), z.array(z.string())])),
       z.transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value])),
     ),
-    { description, type: 'array', items: { type: 'string' } },
+    { description, type: 'array', items },
   );
 
 /**
@@ -292,7 +292,8 @@ export const timelineQuerySchema = lazy(() =>
       example: '2024-06',
     }),
     to: meta(z.optional(z.string()), { example: '2024-06-30' }),
-    kind: repeatable('Event kind (repeatable, OR)'),
+    // The route refuses an unknown kind (400); the document lists the kinds it knows.
+    kind: repeatable('Event kind (repeatable, OR)', { type: 'string', enum: eventKinds }),
     actor: repeatable('Actor: ISO country code or organisation/person name (repeatable, OR)'),
     tag: repeatable('Tag (repeatable, OR)'),
     q: optionalString(200, { description: 'Text to find in title or summary' }),

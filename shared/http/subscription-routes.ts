@@ -165,7 +165,14 @@ export function registerSubscriptionRoutes(
       },
       responses: {
         200: json(subscriptionSchema, 'The changed subscription'),
-        ...problemResponses(400, 401, 403, 404, [422, unsafeTarget]),
+        ...problemResponses(
+          400,
+          401,
+          403,
+          404,
+          [409, 'Unsubscribed (make a new one), or an email subscription set active before its confirmation'],
+          [422, unsafeTarget],
+        ),
       },
     },
     async (c, input) => {
