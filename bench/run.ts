@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { type ColdInitResult, measureColdInit } from './cold-init.ts';
 import { type FanoutReadsResult, measureFanoutReads } from './fanout-reads.ts';
 import { type FanoutScaleResult, measureFanoutScale } from './fanout-scale.ts';
-import { log, machineInfo } from './lib/stats.ts';
+import { log, machineInfo, round } from './lib/stats.ts';
+import { measurePageRender, type PageRenderResult } from './page-render.ts';
 import { measureRequestOverhead, type RequestOverheadResult } from './request-overhead.ts';
 import { measureTimelineReads, type TimelineReadRow } from './timeline-reads.ts';
 import { measureWebhookThroughput, type WebhookThroughputResult } from './webhook-throughput.ts';
@@ -12,8 +13,8 @@ import { measureWebhookThroughput, type WebhookThroughputResult } from './webhoo
  * `npm run bench`: every figure is a ratio against a baseline measured in the same run, side by
  * side. Prints a table and writes bench/results.json. Sizes: BENCH_QUICK=1 for a short run, and the
  * BENCH_* variables documented in docs/benchmarks.md.
- * BENCH_ONLY=cold,request,timeline,fanout,webhook,fanout-scale runs a subset (the others are left
- * out of results.json).
+ * BENCH_ONLY=cold,request,page,timeline,fanout,webhook,fanout-scale runs a subset (the others are
+ * left out of results.json); the measures' own names (coldInit, pageRender, …) work too.
  */
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -21,6 +22,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const GOALS = {
   coldInit: { max: 1.3 },
   requestOverhead: { max: 1.25 },
+  pageRender: { max: 2 },
   timelineReads: { max: 1.2 },
   fanoutReads: { max: 1.2 },
   webhookThroughput: { min: 0.5 },
@@ -29,8 +31,20 @@ const GOALS = {
 /** Printed only (not a goal): peak RSS of fanoutScale's largest fan-out ÷ its smallest's. */
 const FANOUT_RSS_GROWTH_BOUND = 1.5;
 
+/** BENCH_ONLY may name a step or the measure it reports. */
+const STEP_OF_MEASURE: Record<string, string> = {
+  coldInit: 'cold',
+  requestOverhead: 'request',
+  pageRender: 'page',
+  timelineReads: 'timeline',
+  fanoutReads: 'fanout',
+  webhookThroughput: 'webhook',
+  fanoutScale: 'fanout-scale',
+};
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'cold,request,timeline,fanout,webhook,fanout-scale').split(','),
+  (process.env.BENCH_ONLY ?? 'cold,request,page,timeline,fanout,webhook,fanout-scale')
+    .split(',')
+    .map((name) => STEP_OF_MEASURE[name.trim()] ?? name.trim()),
 );
 const started = performance.now();
 const machine = machineInfo();
@@ -54,6 +68,7 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T | undefin
 
 const cold: ColdInitResult | undefined = await step('cold', measureColdInit);
 const request: RequestOverheadResult | undefined = await step('request', measureRequestOverhead);
+const page: PageRenderResult | undefined = await step('page', measurePageRender);
 const timeline = await step('timeline', measureTimelineReads);
 const fanout: (FanoutReadsResult & { notes: string[] }) | undefined = await step(
   'fanout',
@@ -68,6 +83,7 @@ const results = {
   ...(request
     ? { requestOverhead: { ratio: request.ratio, apiUs: request.apiUs, baselineUs: request.baselineUs } }
     : {}),
+  ...(page ? { pageRender: { ratio: page.ratio, pageUs: page.pageUs, jsonUs: page.jsonUs } } : {}),
   ...(timeline ? { timelineReads: timeline.rows satisfies TimelineReadRow[] } : {}),
   ...(fanout
     ? {
@@ -127,6 +143,15 @@ if (request) {
     goalText(GOALS.requestOverhead),
     verdict(request.ratio, GOALS.requestOverhead),
     `app ${request.apiUs} µs vs bare Hono ${request.baselineUs} µs CPU per request; framework floor ${request.detail.floorRatio}`,
+  ]);
+}
+if (page) {
+  rows.push([
+    'pageRender',
+    String(page.ratio),
+    goalText(GOALS.pageRender),
+    verdict(page.ratio, GOALS.pageRender),
+    `timeline page of 50 events (GET /?limit=50, ${page.detail.pageKb} KB of HTML): ${page.pageUs} µs vs the JSON list of the same 50 (${page.detail.jsonKb} KB): ${page.jsonUs} µs CPU per request, through the same app; ${page.detail.freshPageUs} µs (${round(page.detail.freshPageUs / page.jsonUs)}) when every event changed since the last page`,
   ]);
 }
 for (const row of timeline?.rows ?? []) {

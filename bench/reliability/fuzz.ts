@@ -20,6 +20,7 @@ import { createTable } from '../../shared/store/dynamo.ts';
 import { EventRepository } from '../../shared/store/event-repository.ts';
 import { IdempotencyStore } from '../../shared/store/idempotency-store.ts';
 import { SubscriptionRepository } from '../../shared/store/subscription-repository.ts';
+import { prefersHtml } from '../../shared/web/register-pages.ts';
 import { randomEventInput, rng } from '../lib/fixtures.ts';
 import { type FuzzPools, requestArbitrary } from './fuzz-arbitraries.ts';
 import { Checks, envInt, type Scenario } from './harness.ts';
@@ -27,14 +28,15 @@ import { Checks, envInt, type Scenario } from './harness.ts';
 /**
  * 10,000 generated requests against the app (the real createApp over dynalite, with the
  * subscription routes): valid-ish and broken event bodies, query strings, headers, random bytes,
- * random paths and methods. No 5xx; every 4xx is application/problem+json — except the two HTML
- * pages people open from mail links (confirm, unsubscribe), which answer a bad link with an HTML page.
+ * random paths and methods. No 5xx; every 4xx is application/problem+json — except the pages
+ * people open from mail links (confirm, unsubscribe), which answer a bad link with an HTML page,
+ * and any answer to a client whose Accept ranks text/html first (a browser gets an error page).
  *
  * No request leaves the machine: webhook hosts resolve through a stub (names do not resolve,
  * `localhost` is 127.0.0.1), generated URLs never carry a public address literal, and nothing
  * delivers in the background.
  */
-const HTML_PAGES = /^\/v1\/(subscriptions\/confirm|unsubscribe)$/;
+const HTML_PAGES = /^\/(v1\/subscriptions\/confirm|v1\/unsubscribe|subscribe)$/;
 
 export const fuzzScenario: Scenario = {
   name: 'fuzz: 10,000 generated requests',
@@ -148,7 +150,11 @@ export const fuzzScenario: Scenario = {
           if (response.status >= 500) failures.push(described);
           else if (response.status >= 400) {
             const pathname = new URL(request.url).pathname;
-            const page = HTML_PAGES.test(pathname) && contentType.startsWith('text/html');
+            // An HTML error page where the client asked for one (a browser's Accept) or on a page.
+            const page =
+              contentType.startsWith('text/html') &&
+              (HTML_PAGES.test(pathname) ||
+                prefersHtml(request.headers.get('accept') ?? undefined, pathname));
             if (!page && !contentType.startsWith('application/problem+json')) failures.push(described);
           }
           // Remember what was made, so later requests can aim at it.

@@ -140,7 +140,8 @@ function alertEmailInput(deps: ChannelDeps, key: Uint8Array, subscription: Subsc
     type: payload.type as 'event.created' | 'event.updated' | 'event.deleted',
     event: event as AlertEvent,
     ...(payload.data.previous ? { previous: payload.data.previous as Record<string, unknown> } : {}),
-    eventUrl: `${deps.publicUrl}/v1/events/${event.id}`,
+    // The event's page, for the reader; the JSON is one link away from it.
+    eventUrl: `${deps.publicUrl}/events/${event.id}`,
     unsubscribeUrl: `${deps.publicUrl}/v1/unsubscribe?token=${signLinkToken(key, 'unsubscribe', subscription.id)}`,
     manageNote: `You get this because you subscribed to ${describeFilter(subscription.filter)}.`,
   };

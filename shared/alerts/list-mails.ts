@@ -22,7 +22,7 @@ export function listEmailFor(
     unsubscribeUrl: `${deps.publicUrl}/v1/unsubscribe?token=${signLinkToken(key, 'unsubscribe', subscription.id)}`,
     manageNote: `You get this because you subscribed to ${describeFilter(subscription.filter)}.`,
   };
-  const eventUrl = (id: string) => `${deps.publicUrl}/v1/events/${id}`;
+  const eventUrl = (id: string) => `${deps.publicUrl}/events/${id}`;
   if (delivery.kind === 'event.digest') {
     const { data } = JSON.parse(delivery.body) as DigestPayload;
     return renderDigestEmail(address, {

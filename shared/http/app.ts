@@ -3,15 +3,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { negotiatedProblem, registerPages } from '../web/register-pages.ts';
 import { registerChangeRoutes } from './change-routes.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { registerDocsRoutes } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
-import { registerLinkRoutes } from './link-routes.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { documentInfo, securitySchemes } from './openapi-info.ts';
-import { problem, problemResponse, toProblem } from './problem.ts';
+import { problem, toProblem } from './problem.ts';
 import { ApiRoutes } from './route.ts';
 import { registerSubscriptionAdminRoutes } from './subscription-admin-routes.ts';
 import { registerSubscriptionRoutes } from './subscription-routes.ts';
@@ -100,9 +100,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   registerEventRoutes(api, deps);
   registerChangeRoutes(api, deps);
   registerKeyRoutes(api, deps);
+  // The pages (loaded on their first request), and the mail links' pages: their path sits under
+  // /v1/subscriptions, so they are registered before /{id}. Errors below are pages for browsers.
+  registerPages(app, api, deps);
   if (deps.subscriptions) {
-    // The confirm link's path sits under /v1/subscriptions, so it is registered before /{id}.
-    registerLinkRoutes(api, { subscriptions: deps.subscriptions });
     registerSubscriptionRoutes(api, { ...deps, subscriptions: deps.subscriptions });
     registerSubscriptionAdminRoutes(api, { ...deps, subscriptions: deps.subscriptions });
   }
@@ -124,11 +125,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     allowedOn ??= allowedMethods(app);
     const allowed = allowedOn(c.req.path);
     if (allowed.length === 0) {
-      return problemResponse(c, problem(404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
+      return negotiatedProblem(c, problem(404, 'not-found', `No route for ${c.req.method} ${c.req.path}`));
     }
     const allow = allowed.join(', ');
     if (c.req.method === 'OPTIONS') return c.body(null, 204, { allow });
-    return problemResponse(
+    return negotiatedProblem(
       c,
       problem(
         405,
@@ -143,7 +144,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     if (unexpected) {
       deps.logger.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
     }
-    return problemResponse(c, body, headers);
+    return negotiatedProblem(c, body, headers);
   });
   return app;
 }

@@ -14,7 +14,7 @@ import { overviewSvg, timeAxisFor } from './time-axis.ts';
 function dateFacts(event: TimelineEvent): Html {
   const first = humanCalendarDate(event.earliest) ?? event.earliest;
   const last = humanCalendarDate(event.latest) ?? event.latest;
-  const days = first === last ? html`the day ${first}` : html`any day from ${first} to ${last}`;
+  const days = first === last ? `the day ${first}` : `any day from ${first} to ${last}`;
   return html`<dt>Date as written</dt><dd><span class="code">${event.date}</span> — ${days} (precision: ${event.precision}${event.qualifier ? `, ${event.qualifier}` : ''})</dd>`;
 }
 
@@ -39,11 +39,11 @@ export async function eventPage(c: Context, deps: AppDeps): Promise<Response> {
   const event = await deps.events.get(id);
   const axis = timeAxisFor([event])!;
   const main = html`<article class="event" aria-labelledby="event-title">
-<div class="event-head"><span class="when">${dateInWords(event)}</span>${kindBadge(event.kind)}</div>
+<div class="event-head"><span class="when">${dateInWords(event)}</span>${raw(kindBadge(event.kind))}</div>
 <h1 id="event-title">${event.title}</h1>
 <div class="overview">${raw(overviewSvg(axis, [event], `When: ${dateInWords(event)}`))}</div>
 ${event.summary ? html`<p class="summary">${event.summary}</p>` : ''}
-${eventFacts(event, [dateFacts(event), coordinates(event), record(event)])}
+${raw(eventFacts(event, String(html`${dateFacts(event)}${coordinates(event)}${record(event)}`)))}
 </article>
 ${deps.subscriptions ? subscribeForm({ filter: { kinds: [], actors: [], tags: [] }, choices: { kind: event.kind, actors: event.actors } }) : ''}
 <p><a href="/">Back to the timeline</a></p>`;

@@ -1,83 +1,101 @@
-/** The pieces of an event both pages show: its date in words, actors, place, sources, tags. */
-import { html } from 'hono/html';
-import { isWebUrl } from '../delivery/email/html.ts';
+/**
+ * The pieces of an event both pages show: its date in words, actors, place, sources, tags. A page
+ * holds up to 200 events, so these are built as plain strings with every value escaped here, not
+ * through the `html` helper (whose per-value work made a page of 50 cost three JSON lists); the
+ * pages embed the result with `raw`.
+ */
 import { humanCalendarDate, humanDateParts } from '../delivery/email/human-date.ts';
 import type { Actor, Location, Source, TimelineEvent } from '../domain/event.ts';
-import type { Html } from './layout.ts';
+import { memo } from './memo.ts';
 import { countryName, kindLabel } from './names.ts';
 
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const SPECIAL = /[&<>"']/;
+
+/** Escapes text for element content and quoted attribute values. */
+export const escapeText = (value: string): string =>
+  SPECIAL.test(value) ? value.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : value;
+
+type DatedFields = Pick<TimelineEvent, 'date' | 'earliest' | 'latest' | 'precision'>;
+
 /** The date as the sources allow it, in words: "mid-June 2024, approximate", "between 10 and 20 June 2024". */
-export function dateInWords(
-  event: Pick<TimelineEvent, 'date' | 'earliest' | 'latest' | 'precision'>,
-): string {
-  const { text, notes } = humanDateParts(
-    event.date,
-    event.earliest,
-    event.latest,
-    event.precision as Parameters<typeof humanDateParts>[3],
-  );
-  return [text, ...notes].join(', ');
-}
+export const dateInWords = memo(
+  (event: DatedFields) => {
+    const precision = event.precision as Parameters<typeof humanDateParts>[3];
+    const { text, notes } = humanDateParts(event.date, event.earliest, event.latest, precision);
+    return [text, ...notes].join(', ');
+  },
+  (event) => `${event.date}\u0000${event.earliest}\u0000${event.latest}\u0000${event.precision}`,
+);
 
-/** "28 June 2024, 22:45 UTC" for a timestamp; a bare date stays a date. */
-export function timestampInWords(iso: string): string {
-  const day = humanCalendarDate(iso) ?? iso;
-  if (iso.length <= 10) return day;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return day;
-  return `${humanCalendarDate(new Date(ms).toISOString())} ${new Date(ms).toISOString().slice(11, 16)} UTC`;
-}
+/** "28 June 2024 22:45 UTC" for a timestamp; a bare date stays a date. */
+export const timestampInWords = memo(
+  (iso: string) => {
+    const day = humanCalendarDate(iso) ?? iso;
+    if (iso.length <= 10) return day;
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms)) return day;
+    const utc = new Date(ms).toISOString();
+    return `${humanCalendarDate(utc)} ${utc.slice(11, 16)} UTC`;
+  },
+  (iso) => iso,
+);
 
-/** A link to the timeline filtered by one value, as the filter form would make it. */
-export const filterHref = (name: 'kind' | 'actor' | 'tag', value: string) =>
-  `/?${new URLSearchParams({ [name]: value })}`;
+/** A link to the timeline filtered by one value, as the filter form would make it (escaped for an attribute). */
+const hrefOf = memo(
+  ([name, value]: [string, string]) => escapeText(`/?${name}=${encodeURIComponent(value)}`),
+  ([name, value]) => `${name}=${value}`,
+);
+export const filterHref = (name: 'kind' | 'actor' | 'tag', value: string) => hrefOf([name, value]);
 
-export function kindBadge(kind: string): Html {
-  return html`<a class="kind" href="${filterHref('kind', kind)}">${kindLabel(kind)}</a>`;
-}
+export const kindBadge = (kind: string): string =>
+  `<a class="kind" href="${filterHref('kind', kind)}">${escapeText(kindLabel(kind))}</a>`;
 
-export function actorItem(actor: Actor): Html {
-  const role = actor.role ? html` <span class="muted">— ${actor.role}</span>` : '';
+export function actorItem(actor: Actor): string {
+  const role = actor.role ? ` <span class="muted">&mdash; ${escapeText(actor.role)}</span>` : '';
   if (actor.type === 'state') {
-    return html`<li><a href="${filterHref('actor', actor.code)}">${countryName(actor.code)}</a> <span class="code">${actor.code}</span>${role}</li>`;
+    return `<li><a href="${filterHref('actor', actor.code)}">${escapeText(countryName(actor.code))}</a> <span class="code">${escapeText(actor.code)}</span>${role}</li>`;
   }
-  return html`<li><a href="${filterHref('actor', actor.name)}">${actor.name}</a>${role}</li>`;
+  return `<li><a href="${filterHref('actor', actor.name)}">${escapeText(actor.name)}</a>${role}</li>`;
 }
 
-export function actorList(actors: Actor[]): Html {
-  return html`<ul class="inline">${actors.map(actorItem)}</ul>`;
-}
+export const actorList = (actors: Actor[]): string =>
+  `<ul class="inline">${actors.map(actorItem).join('')}</ul>`;
 
-export function placeText(location: Location): Html {
+export function placeText(location: Location): string {
   const country = location.country
-    ? html`, ${countryName(location.country)} <span class="code">${location.country}</span>`
+    ? `, ${escapeText(countryName(location.country))} <span class="code">${escapeText(location.country)}</span>`
     : '';
-  return html`${location.name}${country}`;
+  return `${escapeText(location.name)}${country}`;
 }
 
-export function tagList(tags: string[]): Html {
-  return html`<ul class="inline">${tags.map((tag) => html`<li><a href="${filterHref('tag', tag)}">${tag}</a></li>`)}</ul>`;
+export const tagList = (tags: string[]): string =>
+  `<ul class="inline">${tags.map((tag) => `<li><a href="${filterHref('tag', tag)}">${escapeText(tag)}</a></li>`).join('')}</ul>`;
+
+// Sources are validated as http(s) URLs when written; checked again so that no other scheme
+// (javascript:, data:) can ever become a link.
+const WEB_URL = /^https?:\/\//i;
+
+/** A source as a link, its publisher and date. */
+export function sourceItem(source: Source): string {
+  const title = WEB_URL.test(source.url)
+    ? `<a href="${escapeText(source.url)}">${escapeText(source.title)}</a>`
+    : `${escapeText(source.title)} <span class="code">${escapeText(source.url)}</span>`;
+  return `<li>${title} <span class="muted">&mdash; ${escapeText(source.publisher)}, ${escapeText(timestampInWords(source.publishedAt))}</span></li>`;
 }
 
-/** A source as a link (http and https only: a javascript: link must not be one click away), its publisher and date. */
-export function sourceItem(source: Source): Html {
-  const title = isWebUrl(source.url)
-    ? html`<a href="${source.url}" rel="external noopener noreferrer">${source.title}</a>`
-    : html`${source.title} <span class="code">${source.url}</span>`;
-  return html`<li>${title} <span class="muted">— ${source.publisher}, ${timestampInWords(source.publishedAt)}</span></li>`;
-}
+export const sourceList = (sources: Source[]): string =>
+  `<ul class="sources">${sources.map(sourceItem).join('')}</ul>`;
 
-export function sourceList(sources: Source[]): Html {
-  return html`<ul class="sources">${sources.map(sourceItem)}</ul>`;
-}
-
-/** The facts of an event as a definition list: who, where, tags, sources. */
-export function eventFacts(event: TimelineEvent, extra: Html[] = []): Html {
-  return html`<dl class="facts">
-${event.actors.length > 0 ? html`<dt>Actors</dt><dd>${actorList(event.actors)}</dd>` : ''}
-${event.location ? html`<dt>Place</dt><dd>${placeText(event.location)}</dd>` : ''}
-${event.tags.length > 0 ? html`<dt>Tags</dt><dd>${tagList(event.tags)}</dd>` : ''}
-<dt>Sources</dt><dd>${sourceList(event.sources)}</dd>
-${extra}
-</dl>`;
+/** The facts of an event as a definition list: who, where, tags, sources, then `extra` (markup). */
+export function eventFacts(event: TimelineEvent, extra = ''): string {
+  return `<dl class="facts">${event.actors.length > 0 ? `<dt>Actors</dt><dd>${actorList(event.actors)}</dd>` : ''}${
+    event.location ? `<dt>Place</dt><dd>${placeText(event.location)}</dd>` : ''
+  }${event.tags.length > 0 ? `<dt>Tags</dt><dd>${tagList(event.tags)}</dd>` : ''}<dt>Sources</dt><dd>${sourceList(event.sources)}</dd>${extra}</dl>`;
 }

@@ -69,13 +69,36 @@ ${(options.alternates ?? []).map(alternateLink)}
 </body></html>`;
 }
 
+/**
+ * A page in parts: markup, and byte chunks kept from earlier pages (see timeline-entries.ts),
+ * sent in order.
+ */
+export type PageChunks = (string | Uint8Array)[];
+
+/** Where a page's kept chunks go: a comment no escaped value can contain (every `<` of one is `&lt;`). */
+export const CHUNK_SLOT = '<!--dateline:chunks-->';
+
+/** The page with `chunks` in place of its CHUNK_SLOT. */
+export async function withChunks(page: Html, chunks: Uint8Array[]): Promise<PageChunks> {
+  const markup = String(await page);
+  const at = markup.indexOf(CHUNK_SLOT);
+  if (at === -1) return [markup];
+  return [markup.slice(0, at), ...chunks, markup.slice(at + CHUNK_SLOT.length)];
+}
+
 /** An HTML answer with the page headers (CSP, nosniff, Referrer-Policy, caching). */
 export async function htmlResponse(
   c: Context,
-  body: Html,
+  body: Html | PageChunks,
   status: ContentfulStatusCode = 200,
   headers: Record<string, string> = {},
   options: PageHeaderOptions = {},
 ): Promise<Response> {
-  return c.body(String(await body), status, { ...pageHeaders(options), ...headers });
+  // As bytes: a string body is checked for lone surrogates and encoded by the Response, at a cost
+  // that grows with the page; Buffer encodes natively in one pass.
+  const parts = Array.isArray(body) ? body : [String(await body)];
+  const bytes = Buffer.concat(
+    parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)),
+  );
+  return c.body(bytes, status, { ...pageHeaders(options), ...headers });
 }

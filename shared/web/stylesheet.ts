@@ -23,14 +23,16 @@ h2{font-size:1.2rem;margin:2rem 0 .5rem}
 .lede{color:var(--muted);margin-top:0}
 .muted{color:var(--muted)}
 form.filters{background:var(--wash);border:1px solid var(--line);border-radius:6px;padding:.75rem 1rem 1rem;margin:1rem 0}
-form.filters .row{display:flex;flex-wrap:wrap;gap:.75rem 1rem;align-items:flex-end}
+form.filters .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:1rem 1.5rem;margin-top:.5rem}
+.group{display:flex;flex-direction:column;gap:.5rem}
+.group .field input,.group .field select{width:100%}
+.hint{font-size:.8rem;color:var(--muted);margin:0}
 form.filters fieldset{border:0;margin:0 0 .5rem;padding:0}
 form.filters legend{font-weight:600;padding:0;margin-bottom:.25rem}
 .kinds{display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 .kinds label{white-space:nowrap}
 .field{display:flex;flex-direction:column;gap:.15rem}
 .field label{font-weight:600;font-size:.9rem}
-.field .hint{font-size:.8rem;color:var(--muted)}
 input[type=text],input[type=email],input[type=search],select{font:inherit;padding:.35rem .5rem;border:1px solid #8a8a8e;border-radius:4px;background:var(--paper);color:var(--ink);min-width:9rem}
 button{font:inherit;padding:.4rem 1rem;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
 button.secondary{background:var(--paper);color:var(--accent)}
@@ -64,6 +66,7 @@ ol.timeline h2 a{color:var(--ink);text-decoration-thickness:1px}
 .span-line{margin:.35rem 0 .5rem}
 .span-line svg{width:100%;height:auto;display:block}
 .summary{margin:.25rem 0 .5rem}
+article.event{margin-top:1.5rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0;font-size:.95rem}
 dl.facts dt{font-weight:600;color:var(--muted)}
 dl.facts dd{margin:0}

@@ -53,7 +53,21 @@ interface Shape {
 const dayNumber = (iso: string) => Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY_MS);
 
 /** How an event date is drawn: its days, and what is open, approximate or uncertain about it. */
+// Pages ask for the same dates again and again; a shape is a few numbers and flags.
+const shapes = new Map<string, Shape>();
+
 function shapeOf(event: AxisDate): Shape {
+  const key = `${event.date}\u0000${event.earliest}\u0000${event.latest}\u0000${event.qualifier ?? ''}`;
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    shape = readShape(event);
+    if (shapes.size >= 5000) shapes.clear();
+    shapes.set(key, shape);
+  }
+  return shape;
+}
+
+function readShape(event: AxisDate): Shape {
   const written = event.date.trim();
   const qualifier = event.qualifier ?? '';
   return {
@@ -132,8 +146,21 @@ function spanMarks(axis: TimeAxis, shape: Shape, y: number, height: number, mark
 }
 
 /** One event's span on the page's axis: decorative beside the date in words, so hidden from screen readers. */
+const spans = new Map<string, string>();
+
 export function eventSpanSvg(axis: TimeAxis, event: AxisDate): string {
   const shape = shapeOf(event);
+  const key = `${axis.start}:${axis.end}:${shape.from}:${shape.to}:${shape.openStart}${shape.openEnd}${shape.approximate}${shape.uncertain}`;
+  let svg = spans.get(key);
+  if (svg === undefined) {
+    svg = spanSvg(axis, shape);
+    if (spans.size >= 5000) spans.clear();
+    spans.set(key, svg);
+  }
+  return svg;
+}
+
+function spanSvg(axis: TimeAxis, shape: Shape): string {
   return `<svg viewBox="0 0 ${WIDTH} 20" aria-hidden="true" focusable="false"><line class="axis" x1="0" y1="10" x2="${WIDTH}" y2="10"/>${spanMarks(axis, shape, 4, 12)}</svg>`;
 }
 
@@ -196,15 +223,30 @@ const monthYear = (day: number) => {
  * The overview of a page: a density strip (each event spreads one unit over the days it can mean,
  * so the tall parts are where many dated things fall), each event's span as a mark, and the axis.
  */
+const overviews = new Map<string, string>();
+
 export function overviewSvg(axis: TimeAxis, events: AxisDate[], label?: string): string {
+  let key = `${axis.start}:${axis.end}:${label ?? ''}`;
+  for (const event of events)
+    key += `\u0000${event.date}\u0000${event.earliest}\u0000${event.latest}\u0000${event.qualifier ?? ''}`;
+  let svg = overviews.get(key);
+  if (svg === undefined) {
+    svg = drawOverview(axis, events, label);
+    if (overviews.size >= 500) overviews.clear();
+    overviews.set(key, svg);
+  }
+  return svg;
+}
+
+function drawOverview(axis: TimeAxis, events: AxisDate[], label?: string): string {
   const bins = 50;
   const weight = new Array<number>(bins).fill(0);
   const binOf = (day: number) =>
     Math.min(bins - 1, Math.max(0, Math.floor(((day - axis.start) / (axis.end - axis.start)) * bins)));
-  const shapes = events
+  const drawn = events
     .map(shapeOf)
     .filter((shape) => Number.isFinite(shape.from) && Number.isFinite(shape.to));
-  for (const shape of shapes) {
+  for (const shape of drawn) {
     const from = binOf(shape.openStart ? axis.start : shape.from);
     const to = binOf((shape.openEnd ? axis.end : shape.to) - 1);
     for (let bin = from; bin <= to; bin++) weight[bin]! += 1 / (to - from + 1);
@@ -212,20 +254,21 @@ export function overviewSvg(axis: TimeAxis, events: AxisDate[], label?: string):
   const heaviest = Math.max(...weight, 1e-9);
   const binWidth = WIDTH / bins;
   let density = '';
-  for (const [bin, value] of weight.entries()) {
+  // One event has no density to show.
+  for (const [bin, value] of drawn.length > 1 ? weight.entries() : []) {
     if (value === 0) continue;
     const height = Math.max(1.5, Math.round((value / heaviest) * 34 * 10) / 10);
     density += `<rect class="density" x="${Math.round(bin * binWidth * 10) / 10}" y="${38 - height}" width="${binWidth - 1}" height="${height}"/>`;
   }
-  const rug = shapes.map((shape) => spanMarks(axis, shape, 41, 8, false)).join('');
+  const rug = drawn.map((shape) => spanMarks(axis, shape, 41, 8, false)).join('');
   let ticks = '';
   for (const tick of ticksOf(axis)) {
     const at = x(axis, tick.day);
     const anchor = at < 30 ? 'start' : at > WIDTH - 30 ? 'end' : 'middle';
     ticks += `<line class="tick" x1="${at}" y1="52" x2="${at}" y2="57"/><text class="label" x="${at}" y="70" text-anchor="${anchor}">${tick.label}</text>`;
   }
-  const count = shapes.length;
-  const closed = shapes.flatMap((shape) => [
+  const count = drawn.length;
+  const closed = drawn.flatMap((shape) => [
     ...(shape.openStart ? [] : [shape.from]),
     ...(shape.openEnd ? [] : [shape.to - 1]),
   ]);

@@ -1,7 +1,6 @@
 /** GET /: the timeline as a page, from the same query, filters and service call as GET /v1/events. */
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
-import type { TimelineEvent } from '../domain/event.ts';
 import { type FieldError, ValidationError } from '../errors.ts';
 import type { AppDeps } from '../http/context.ts';
 import { parseQuery, readQuery } from '../http/route.ts';
@@ -13,10 +12,10 @@ import {
   timelineFilters,
 } from '../http/timeline-listing.ts';
 import { timelineAlternates } from './alternates.ts';
-import { dateInWords, eventFacts, kindBadge } from './event-parts.ts';
-import { type Html, htmlResponse, layout } from './layout.ts';
+import { CHUNK_SLOT, type Html, htmlResponse, layout, withChunks } from './layout.ts';
 import { errorSummary, subscribeForm } from './subscribe.ts';
-import { eventSpanSvg, legendHtml, overviewSvg, type TimeAxis, timeAxisFor } from './time-axis.ts';
+import { legendHtml, overviewSvg, timeAxisFor } from './time-axis.ts';
+import { timelineEntries } from './timeline-entries.ts';
 import { type FormValues, filterForm } from './timeline-form.ts';
 
 /**
@@ -64,25 +63,16 @@ function pageHref(
   return text ? `/?${text}` : '/';
 }
 
-function eventItem(event: TimelineEvent, axis: TimeAxis): Html {
-  const heading = `event-${event.id}`;
-  return html`<li><article aria-labelledby="${heading}">
-<div class="event-head"><span class="when">${dateInWords(event)}</span>${kindBadge(event.kind)}</div>
-<h2 id="${heading}"><a href="/events/${event.id}">${event.title}</a></h2>
-<div class="span-line">${raw(eventSpanSvg(axis, event))}</div>
-${event.summary ? html`<p class="summary">${event.summary}</p>` : ''}
-${eventFacts(event)}
-</article></li>`;
-}
-
+/** The results: the overview, the list (its entries go into CHUNK_SLOT), the pager. */
 function results(
   query: Record<string, string | string[]>,
   filters: TimelineFilters,
   listing: TimelineListing,
-): Html {
+): { markup: Html; entries: Uint8Array[] } {
   const { items, nextCursor } = listing;
   if (items.length === 0) {
-    return html`<p class="empty">No events match these filters${query.cursor ? ' on this page' : ''}.</p>`;
+    const markup = html`<p class="empty">No events match these filters${query.cursor ? ' on this page' : ''}.</p>`;
+    return { markup, entries: [] };
   }
   const axis = timeAxisFor(items, {
     ...(filters.from ? { from: filters.from } : {}),
@@ -90,15 +80,16 @@ function results(
   })!;
   const order = filters.order === 'desc' ? 'newest first' : 'oldest first';
   const count = `${items.length} event${items.length === 1 ? '' : 's'}`;
-  return html`<section aria-labelledby="results-title">
+  const markup = html`<section aria-labelledby="results-title">
 <h2 id="results-title" class="muted">${count}${nextCursor ? ' on this page' : ''}, ${order}</h2>
 <div class="overview">${raw(overviewSvg(axis, items))}</div>${raw(legendHtml())}
-<ol class="timeline">${items.map((event) => eventItem(event, axis))}</ol>
+<ol class="timeline">${raw(CHUNK_SLOT)}</ol>
 <nav class="pager" aria-label="Pages">
 ${query.cursor ? html`<a href="${pageHref(query, {})}">First page</a>` : ''}
 ${nextCursor ? html`<a rel="next" href="${pageHref(query, { cursor: nextCursor })}">Next page</a>` : ''}
 <a href="/v1/events?${pageSearch(query)}">This page as JSON</a>
 </nav></section>`;
+  return { markup, entries: timelineEntries(items, axis) };
 }
 
 /** The query string of this very page (cursor included), for its JSON twin. */
@@ -124,35 +115,33 @@ export async function timelinePage(c: Context, deps: AppDeps): Promise<Response>
     listing = await listTimeline(deps, valid, filters);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return render(c, deps, values, 400, error.errors);
+    return render(c, values, 400, error.errors);
   }
-  const main = html`${results(query, filters, listing)}
+  const { markup, entries } = results(query, filters, listing);
+  const main = html`${markup}
 ${deps.subscriptions ? subscribeForm({ filter: filters, unfollowed: unfollowed(filters) }) : ''}`;
-  return render(c, deps, values, 200, [], main, timelineAlternates(query));
+  return render(c, values, 200, [], main, entries, timelineAlternates(query));
 }
 
-function render(
+async function render(
   c: Context,
-  _deps: AppDeps,
   values: FormValues,
   status: 200 | 400,
   errors: FieldError[],
   main: Html = html``,
+  entries: Uint8Array[] = [],
   alternates = timelineAlternates({}),
 ): Promise<Response> {
   const page = html`<h1>Timeline</h1>
-<p class="lede">Dated events in international affairs — pacts, missile findings and launches, Security Council meetings, resolutions, sanctions reports — each with its sources.</p>
-${filterForm(values)}
+<p class="lede">Dated events in international affairs &mdash; pacts, missile findings and launches, Security Council meetings, resolutions, sanctions reports &mdash; each with its sources.</p>
 ${errors.length > 0 ? errorSummary(errors, 'filter-errors') : ''}
+${filterForm(values)}
 ${main}`;
-  return htmlResponse(
-    c,
-    layout({
-      title: 'Timeline',
-      description: 'A timeline of dated events in international affairs, each with its sources.',
-      main: page,
-      alternates,
-    }),
-    status,
-  );
+  const frame = layout({
+    title: 'Timeline',
+    description: 'A timeline of dated events in international affairs, each with its sources.',
+    main: page,
+    alternates,
+  });
+  return htmlResponse(c, await withChunks(frame, entries), status);
 }

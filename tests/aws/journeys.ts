@@ -79,8 +79,12 @@ export function defineJourneys(source: HandlerSource): void {
       expect(confirmation!.subject).toBe('[Dateline] Confirm your alert subscription');
       const link = confirmation!.text?.match(/https:\/\/\S+\/v1\/subscriptions\/confirm\?token=\S+/)?.[0];
       expect(link?.startsWith(PUBLIC_URL)).toBe(true);
+      // The link opens a page and confirms nothing (mail scanners follow links); its button POSTs.
       const page = await api(link!.slice(PUBLIC_URL.length));
       expect(page.status).toBe(200);
+      expect(await subscriptionStatus(id)).toBe('pending');
+      const confirmed = await api(link!.slice(PUBLIC_URL.length), { method: 'POST' });
+      expect(confirmed.status).toBe(200);
       expect(await subscriptionStatus(id)).toBe('active');
 
       const event = await createEvent(tag);

@@ -50,7 +50,7 @@ const api = (path: string, options: { method?: string; key?: string; body?: unkn
   });
 
 const isAlertFor = (eventId: string) => (mail: { to: string[]; parsed: { text?: string } }) =>
-  mail.to.includes(READER) && (mail.parsed.text ?? '').includes(`/v1/events/${eventId}`);
+  mail.to.includes(READER) && (mail.parsed.text ?? '').includes(`/events/${eventId}`);
 
 async function createEvent(title: string): Promise<{ id: string }> {
   const response = await api('/v1/events', {
@@ -90,13 +90,16 @@ describe('alerts on the local runtime, end to end', () => {
     expect(emailResponse.status).toBe(202);
     const { id: emailId } = (await emailResponse.json()) as { id: string };
 
-    // Confirm the address by following the link in the confirmation mail.
+    // Confirm the address as a person does: the link opens a page (following it confirms
+    // nothing), whose Confirm button POSTs.
     const [confirmation] = await sink.waitFor((mail) => mail.to.includes(READER));
     const confirmLink = /https?:\/\/\S+\/v1\/subscriptions\/confirm\?token=\S+/.exec(
       confirmation!.parsed.text ?? '',
     )?.[0];
     expect(confirmLink).toBeDefined();
-    const confirmed = await fetch(confirmLink!);
+    const page = await fetch(confirmLink!);
+    expect(await page.text()).toContain('<button type="submit">Confirm</button>');
+    const confirmed = await fetch(confirmLink!, { method: 'POST' });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('Subscription confirmed');
 

@@ -3,6 +3,7 @@ import {
   type AlertStack,
   alertEventInput,
   bearer,
+  confirmThroughPage,
   json,
   linkIn,
   localPath,
@@ -45,7 +46,10 @@ async function confirmedSubscriber(address: string, tag: string): Promise<string
   const id = await subscribe(address, tag);
   await stack.settle();
   const [confirmation] = sink.to(address).filter(isConfirmation);
-  const page = await call(localPath(linkIn(confirmation!.parsed.text ?? '', '/v1/subscriptions/confirm')));
+  const page = await confirmThroughPage(
+    call,
+    linkIn(confirmation!.parsed.text ?? '', '/v1/subscriptions/confirm'),
+  );
   expect(page.status).toBe(200);
   return id;
 }
@@ -70,7 +74,7 @@ describe('email confirmation', () => {
     const link = linkIn(mails[0]!.parsed.text ?? '', '/v1/subscriptions/confirm');
     expect(mails[0]!.parsed.html).toContain(link.replaceAll('&', '&amp;'));
 
-    const page = await call(localPath(link));
+    const page = await confirmThroughPage(call, link);
 
     expect(page.status).toBe(200);
     expect(await status(id)).toBe('active');
@@ -86,7 +90,7 @@ describe('an alert mail', () => {
     expect(mail.subject).toContain(event.title);
     for (const part of [mail.text ?? '', mail.html || '']) {
       expect(part).toContain('2024-06-15~');
-      expect(part).toContain(`http://dateline.test/v1/events/${event.id}`);
+      expect(part).toContain(`http://dateline.test/events/${event.id}`);
     }
     expect(mail.text).toContain('Written as 2024-06-15~ · precision: day');
   });

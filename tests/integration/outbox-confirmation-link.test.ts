@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxTransport } from '../../shared/delivery/email/transport.ts';
-import { type AlertStack, bearer, json, localPath, startAlertStack } from '../support/alert-stack.ts';
+import {
+  type AlertStack,
+  bearer,
+  confirmThroughPage,
+  json,
+  startAlertStack,
+} from '../support/alert-stack.ts';
 
 const run = promisify(execFile);
 
@@ -65,7 +71,7 @@ describe('the outbox confirmation-link recipe', () => {
     expect(mail!.text).toContain(link);
     expect(link).toMatch(/^http:\/\/dateline\.test\/v1\/subscriptions\/confirm\?token=[^=]/);
 
-    const page = await stack.app.request(localPath(link));
+    const page = await confirmThroughPage((path, init) => stack.app.request(path, init), link);
     expect(page.status).toBe(200);
     const subscription = await stack.app.request(`/v1/subscriptions/${id}`, {
       headers: bearer(stack.adminKey),

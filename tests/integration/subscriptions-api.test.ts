@@ -3,9 +3,9 @@ import {
   type AlertStack,
   alertEventInput,
   bearer,
+  confirmThroughPage,
   json,
   linkIn,
-  localPath,
   startAlertStack,
 } from '../support/alert-stack.ts';
 
@@ -81,14 +81,14 @@ describe('POST /v1/subscriptions by email', () => {
     expect(linkIn(mails[0]!.text, '/v1/subscriptions/confirm')).toMatch(/\?token=/);
   });
 
-  it('becomes active through the link in the confirmation mail, which answers an HTML page', async () => {
+  it('becomes active through the Confirm button of the page the confirmation link opens', async () => {
     const address = 'confirming@example.net';
     const created = await call('/v1/subscriptions', json('POST', { channel: 'email', address }));
     const { id } = (await created.json()) as { id: string };
     await stack.settle();
     const link = linkIn(stack.memoryMail.to(address)[0]!.text, '/v1/subscriptions/confirm');
 
-    const page = await call(localPath(link));
+    const page = await confirmThroughPage(call, link);
 
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);

@@ -235,6 +235,23 @@ export function linkIn(text: string, path: string): string {
   return match;
 }
 
+/**
+ * Follows a confirmation link as a person does: the GET shows a page with a Confirm button (and
+ * changes nothing: mail scanners follow links too), the button POSTs to the same address.
+ */
+export async function confirmThroughPage(
+  request: (path: string, init?: RequestInit) => Response | Promise<Response>,
+  link: string,
+): Promise<Response> {
+  const path = localPath(link);
+  const page = await request(path);
+  const body = await page.text();
+  const action = /<form method="post" action="([^"]+)"/.exec(body)?.[1]?.replaceAll('&amp;', '&');
+  if (page.status !== 200 || !action)
+    throw new Error(`no Confirm button at ${path} (${page.status}):\n${body}`);
+  return request(action, { method: 'POST' });
+}
+
 export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
 export function json(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
