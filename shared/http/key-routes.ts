@@ -4,13 +4,17 @@ import { requireScope } from './auth.ts';
 import type { AppDeps } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
 import type { ApiRoutes } from './route.ts';
-import { lazy, named } from './schema-meta.ts';
+import { lazy, meta, named } from './schema-meta.ts';
 
 const createKeySchema = lazy(() =>
   named(
     'CreateApiKey',
     z.strictObject({
-      name: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), 'api key'),
+      // Trimmed first: the pattern (a character that is not whitespace) says so.
+      name: z._default(
+        meta(z.string().check(z.trim(), z.minLength(1), z.maxLength(100)), { pattern: '\\S' }),
+        'api key',
+      ),
       scopes: z.array(z.enum(scopes)).check(z.minLength(1), z.maxLength(scopes.length)),
     }),
     { example: { name: 'newsroom importer', scopes: ['events:write'] } },
