@@ -1,5 +1,4 @@
-import { parseEventDate } from './dates.ts';
-import type { EventInput, TimelineEvent } from './event.ts';
+import { type EventInput, type TimelineEvent, withResolvedDate } from './event.ts';
 
 export interface RecordedChange {
   version: number;
@@ -14,11 +13,7 @@ export function stateBefore(event: TimelineEvent, change: RecordedChange): Timel
   if (change.previous && 'location' in change.previous && change.previous.location === null)
     delete restored.location;
   if (change.previous?.date === undefined) return restored;
-  const { date: _date, qualifier, ...resolved } = parseEventDate(change.previous.date);
-  const before: TimelineEvent = { ...restored, ...resolved };
-  if (qualifier) before.qualifier = qualifier;
-  else delete before.qualifier;
-  return before;
+  return withResolvedDate(restored, change.previous.date);
 }
 
 /**

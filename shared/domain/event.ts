@@ -1,4 +1,4 @@
-import type { Precision, Qualifier } from './dates.ts';
+import { type DateEnd, type Precision, parseEventDate, type Qualifier } from './dates.ts';
 
 export const eventKinds = [
   'pact-signing',
@@ -51,9 +51,38 @@ export interface TimelineEvent extends EventInput {
   latest: string;
   precision: Precision;
   qualifier?: Qualifier;
+  /** Intervals only: each end as written, with its own qualifier, or open (`..`) or unknown (empty). */
+  start?: DateEnd;
+  end?: DateEnd;
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/** The fields derived from `date`, replaced together so that none of an earlier date lingers. */
+const DATE_FIELDS = ['earliest', 'latest', 'precision', 'qualifier', 'start', 'end'] as const;
+
+/** The event with its date fields resolved again from `date` as written (or from `date` given). */
+export function withResolvedDate<T extends TimelineEvent>(event: T, date = event.date): T {
+  const { date: _trimmed, ...resolved } = parseEventDate(date);
+  const next: T = { ...event, date };
+  for (const field of DATE_FIELDS) delete next[field];
+  return { ...next, ...resolved };
+}
+
+/**
+ * An event as stored, with what earlier versions did not store derived from its date as written:
+ * intervals stored before their ends were kept gain `start` and `end`, and the qualifier of both
+ * ends. The timeline items of such an event are unchanged (same earliest, latest and precision).
+ */
+export function resolveStoredDate<T extends TimelineEvent>(event: T): T {
+  if (event.precision !== 'interval' || event.start !== undefined) return event;
+  try {
+    return withResolvedDate(event);
+  } catch {
+    // A date this version cannot read is served as it was stored rather than not at all.
+    return event;
+  }
 }
 
 /** The key an actor is filtered by: a state's ISO code, or an organisation's or person's name. */

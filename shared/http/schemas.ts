@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { COUNTRY_CODES, isCountryCode } from '../domain/country.ts';
-import { parseEventDate } from '../domain/dates.ts';
+import { EDTF_BOUNDARY_PATTERN, EDTF_DATE_PATTERN, parseEventDate } from '../domain/dates.ts';
 import { eventKinds } from '../domain/event.ts';
 import { ValidationError } from '../errors.ts';
 import { lazy, meta, named } from './schema-meta.ts';
@@ -54,8 +54,14 @@ const eventDateSchema = lazy(() =>
     ),
     {
       description:
-        'EDTF subset: YYYY, YYYY-MM or YYYY-MM-DD, optionally qualified ~ (approximate), ? (uncertain) or % (both), or a closed interval A/B.',
+        'EDTF (ISO 8601-2) level 0 and 1 subset: YYYY, YYYY-MM or YYYY-MM-DD; X for digits not given, from the right ' +
+        '(201X a year of the 2010s, 20XX of 2000–2099, 2024-XX a month of 2024, 2024-06-XX a day of June 2024); ' +
+        'each optionally qualified ~ (approximate), ? (uncertain) or % (both). Or an interval START/END whose ends ' +
+        'are such dates, each with its own qualifier, or .. (open: 2024-06/.. is ongoing since June 2024) or empty ' +
+        '(unknown: 2024-06/ has an end not known); at least one end is a date. Refused beyond the pattern: days ' +
+        'past the end of their month, and an interval whose start begins after its end ends.',
       example: '2024-06-15~',
+      pattern: EDTF_DATE_PATTERN,
     },
   ),
 );
@@ -228,16 +234,50 @@ export const eventInputSchema = lazy(() =>
 
 const day = (description: string, example: string) => meta(z.string(), { description, example });
 
+const precisionSchema = () =>
+  meta(z.enum(['day', 'month', 'year', 'decade', 'century', 'interval']), {
+    description:
+      'How precisely the date is known: a single date’s unit (decade for 201X, century for 20XX, year for 2024-XX, month for 2024-06-XX), or interval',
+  });
+const qualifierSchema = () => z.optional(z.enum(['approximate', 'uncertain', 'approximate-uncertain']));
+
+const dateEndSchema = lazy(() =>
+  named(
+    'EventDateEnd',
+    z.object({
+      date: meta(z.string(), { description: 'This end as written: a date, .. (open) or empty (unknown)' }),
+      open: z.optional(meta(z.literal(true), { description: 'An open end (..): as the end, ongoing' })),
+      unknown: z.optional(meta(z.literal(true), { description: 'An end not known (written empty)' })),
+      earliest: z.optional(day('A known end: its first day (inclusive)', '2024-06-01')),
+      latest: z.optional(day('A known end: its last day (inclusive)', '2024-06-30')),
+      precision: z.optional(z.enum(['day', 'month', 'year', 'decade', 'century'])),
+      qualifier: qualifierSchema(),
+    }),
+    { example: { date: '2024-06', earliest: '2024-06-01', latest: '2024-06-30', precision: 'month' } },
+  ),
+);
+
 export const eventSchema = lazy(() =>
   named(
     'Event',
     z.extend(eventInputSchema(), {
       id: meta(z.string(), { example: '01J1Z8Q4Y6V3W2X1A0B9C8D7E6' }),
       actors: z.array(actorSchema()),
-      earliest: day('First day the date can mean (inclusive)', '2024-06-01'),
-      latest: day('Last day the date can mean (inclusive)', '2024-06-30'),
-      precision: z.enum(['day', 'month', 'year', 'interval']),
-      qualifier: z.optional(z.enum(['approximate', 'uncertain', 'approximate-uncertain'])),
+      earliest: day(
+        'First day the date can mean (inclusive); 0001-01-01 for an interval with an open or unknown start',
+        '2024-06-01',
+      ),
+      latest: day(
+        'Last day the date can mean (inclusive); 9999-12-31 for an interval with an open or unknown end',
+        '2024-06-30',
+      ),
+      precision: precisionSchema(),
+      qualifier: meta(qualifierSchema(), {
+        description:
+          "A single date's qualifier; for an interval, what its ends' qualifiers add up to (start and end say which)",
+      }),
+      start: z.optional(dateEndSchema()),
+      end: z.optional(dateEndSchema()),
       createdAt: z.string(),
       updatedAt: z.string(),
       version: z.int(),
@@ -288,10 +328,12 @@ const optionalString = (max: number, metadata: { description?: string; example?:
 export const timelineQuerySchema = lazy(() =>
   z.object({
     from: meta(z.optional(z.string()), {
-      description: 'Partial date; events whose interval meets the range',
+      description:
+        'Partial date (YYYY, YYYY-MM, YYYY-MM-DD, or with unspecified digits such as 201X): events whose days meet from..to. An open or unknown end reaches every later (or, for a start, earlier) day.',
       example: '2024-06',
+      pattern: EDTF_BOUNDARY_PATTERN,
     }),
-    to: meta(z.optional(z.string()), { example: '2024-06-30' }),
+    to: meta(z.optional(z.string()), { example: '2024-06-30', pattern: EDTF_BOUNDARY_PATTERN }),
     // The route refuses an unknown kind (400); the document lists the kinds it knows.
     kind: repeatable('Event kind (repeatable, OR)', { type: 'string', enum: eventKinds }),
     actor: repeatable('Actor: ISO country code or organisation/person name (repeatable, OR)'),

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventInput, TimelineEvent } from '../domain/event.ts';
+import { type EventInput, resolveStoredDate, type TimelineEvent } from '../domain/event.ts';
 import { NotFoundError } from '../errors.ts';
 import { batchGet, conditionally, isConditionFailure, type Table } from './dynamo.ts';
 import { EVENT_SK, eventKey, feedPartition } from './keys.ts';
@@ -63,7 +63,10 @@ export class EventRepository {
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.name, Key: eventKey(id), ConsistentRead: true }),
     );
-    return result.Item as EventItem | undefined;
+    const item = result.Item as EventItem | undefined;
+    if (!item) return undefined;
+    const event = resolveStoredDate(item.event);
+    return event === item.event ? item : { ...item, event };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { timelineSortKey } from '../domain/dates.ts';
 import { actorKey, type TimelineEvent } from '../domain/event.ts';
 import { coveragePartition, type Dimension, timelinePartition } from './keys.ts';
-import { coverageGranules } from './timeline-plan.ts';
+import { coverageGranules, needsCoverage } from './timeline-plan.ts';
 
 /** The dimensions an event is listed under: all, its kind, each actor and each tag. */
 export function eventDimensions(event: Pick<TimelineEvent, 'kind' | 'actors' | 'tags'>): Dimension[] {
@@ -24,7 +24,7 @@ export function timelineItemKeys(event: TimelineEvent): TimelineItemKey[] {
   const sk = timelineSortKey(event);
   const dimensions = eventDimensions(event);
   const keys = dimensions.map((dimension) => ({ pk: timelinePartition(dimension), sk }));
-  if (event.precision === 'interval') {
+  if (needsCoverage(event)) {
     const granules = coverageGranules(event.earliest, event.latest);
     for (const dimension of dimensions) {
       for (const granule of granules) keys.push({ pk: coveragePartition(dimension, granule), sk });

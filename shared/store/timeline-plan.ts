@@ -1,4 +1,4 @@
-import { spanDays } from '../domain/dates.ts';
+import { type Precision, spanDays } from '../domain/dates.ts';
 import type { Dimension, Granule } from './keys.ts';
 import { coveragePartition, timelinePartition } from './keys.ts';
 
@@ -10,7 +10,10 @@ import { coveragePartition, timelinePartition } from './keys.ts';
  * With a `from` bound, events starting on or after `from` come from one key range. Events that start
  * before `from` but still overlap it ("straddlers") are found exactly where they can be:
  * month-precision events start on the 1st of from's month, year-precision events on 1 January, and
- * intervals are also written under each month/year/decade/century/millennium they touch (coverage partitions).
+ * every other date (intervals, open ones too, and the decades and centuries of `201X`, `20XX`) is
+ * also written under each month/year/decade/century/millennium it touches (coverage partitions).
+ * An open or unknown end lies at the grammar's far bound (0001-01-01, 9999-12-31): the unit ladder
+ * keeps even those to a few dozen granules.
  */
 
 export interface TimelineFilter {
@@ -42,6 +45,15 @@ export interface TimelinePlan {
 
 const SK_END = '~';
 const padSpan = (days: number) => String(days).padStart(7, '0');
+
+/**
+ * Whether an event is written under coverage granules: every date the straddler ranges of a day
+ * cannot find, that is all but days, calendar months and calendar years (`2024-XX` is a calendar
+ * year, `2024-06-XX` a calendar month).
+ */
+export function needsCoverage(event: { precision: Precision }): boolean {
+  return event.precision !== 'day' && event.precision !== 'month' && event.precision !== 'year';
+}
 
 /** The dimension that drives the reads: the one named filter likely to be the most selective. */
 export function drivingDimensions(filter: TimelineFilter): Dimension[] {

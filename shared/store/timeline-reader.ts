@@ -1,5 +1,5 @@
 import { overlapsRange } from '../domain/dates.ts';
-import { actorKey, type TimelineEvent } from '../domain/event.ts';
+import { actorKey, resolveStoredDate, type TimelineEvent } from '../domain/event.ts';
 import { type QueryPage, queryPage, type Table } from './dynamo.ts';
 import { isStraddler, type KeyRange, planTimeline, type TimelineFilter } from './timeline-plan.ts';
 
@@ -216,15 +216,15 @@ class MergedStream {
       if (upTo === undefined || precedes(this.ascending, otherStart, upTo)) upTo = otherStart;
     }
     // Ranges not read yet that start from the same point (their open end, or the cursor) may
-    // interleave anywhere: the first read of each takes one item, which bounds the later reads.
+    // interleave anywhere: the first read of each takes one item, which bounds the later reads. So
+    // does the first read of a range while others hold items: they may all come before its second.
     const probe =
       stream.fetches === 0 &&
       this.streams.some(
         (other) =>
           other !== stream &&
-          other.fetches === 0 &&
-          other.start === start &&
-          this.mayPrecede(other, undefined),
+          ((other.fetches === 0 && other.start === start && this.mayPrecede(other, undefined)) ||
+            other.head !== undefined),
       );
     await stream.fetch(probe ? 1 : need, upTo);
   }
@@ -321,7 +321,7 @@ export async function readTimelinePage(
           following = true;
           break;
         }
-        items.push(item.event);
+        items.push(resolveStoredDate(item.event));
       }
     }
     lastSk = item.sk;

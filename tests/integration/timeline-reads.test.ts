@@ -28,13 +28,21 @@ import { eventsPath, getPage, startTestStack, type TestStack } from '../support/
  * Reads stay proportional to the page: with 2,000 events in the table, a page of 20 for one actor,
  * one kind or one tag reads at most 24 items (DynamoDB's ScannedCount), never the table. A date range
  * also reads the events already in progress when it begins (straddlers: they start before `from`),
- * so its first page may read those on top of the page; every later page reads at most 24 again.
+ * so its first page may read those on top of the page; every later page reads at most 30. The
+ * events include open and unknown ends (ongoing to 9999, or from 0001) and decades (201X).
  */
 
 const TOTAL = 2_000;
 const PAGE = 20;
 /** A page of 20 may read the page, one look-ahead item and a few items the filters pass over. */
 const MAX_READ = 24;
+/**
+ * A later page of a range reads the partitions of the events in progress at from side by side (the
+ * year's year-precision events and five coverage partitions), each read taking what the page still
+ * needs; so a partition may be read a few items past the page's end. Newest first, that is where
+ * events open at their start (their earliest day 0001-01-01) wait: measured 27 for this data.
+ */
+const MAX_RANGE_READ = 30;
 const RARE_ACTOR = 'LI';
 
 const COMMON_STATES = ['RU', 'UA', 'KP', 'US', 'CN', 'GB', 'FR', 'DE', 'JP', 'KR', 'IR', 'IL'];
@@ -53,10 +61,19 @@ const TAGS = [
   'maritime',
 ];
 
+const OPEN_FORMS: ((start: string) => string)[] = [
+  (start) => `${start}/..`,
+  (start) => `../${start}`,
+  (start) => `${start.slice(0, 7)}/`,
+  (start) => `/${start.slice(0, 7)}`,
+  (start) => `${start.slice(0, 3)}X`,
+];
+
 /**
  * 2,000 events over 2015–2024, shaped like a news timeline: mostly days (70%) and months (12%), some
  * years (4%), short intervals such as "mid-June" (12%), a few multi-year (1.5%) and multi-decade (0.5%)
- * intervals. About 17 events start in any month, so a month's page of 20 is full.
+ * intervals; 1% open or unknown at one end or decades. About 17 events start in any month, so a
+ * month's page of 20 is full.
  */
 function generateInputs(): EventInput[] {
   const next = seededRandom(20240628);
@@ -72,6 +89,8 @@ function generateInputs(): EventInput[] {
     else if (form < 0.98) date = `${start}/${addDays(start, 2 + Math.floor(next() * 40))}`;
     else if (form < 0.995) date = `${start}/${addDays(start, 150 + Math.floor(next() * 1200))}`;
     else date = `${start.slice(0, 4)}/${Number(start.slice(0, 4)) + 11 + Math.floor(next() * 10)}`;
+    // 1% open or unknown at one end (ongoing to 9999, or from 0001), or a decade: 201X.
+    if (i % 100 === 7) date = OPEN_FORMS[Math.floor(i / 100) % OPEN_FORMS.length]!(start);
     const actors: Actor[] = [state(pick(COMMON_STATES))];
     // Exactly 1%: every hundredth event.
     if (i % 100 === 42) actors.push(state(RARE_ACTOR, 'observer'));
@@ -253,9 +272,9 @@ describe('timeline reads over 2,000 events', () => {
       expect(first!.itemsRead).toBeLessThanOrEqual(PAGE + 1 + inProgressAt(f.from!));
     });
 
-    it(`reads at most ${MAX_READ} items for each later page for ${name}`, async () => {
+    it(`reads at most ${MAX_RANGE_READ} items for each later page for ${name}`, async () => {
       const [, ...later] = await readPages(make(), 3);
-      for (const page of later) expect(page.itemsRead).toBeLessThanOrEqual(MAX_READ);
+      for (const page of later) expect(page.itemsRead).toBeLessThanOrEqual(MAX_RANGE_READ);
     });
   }
 

@@ -65,15 +65,13 @@ const simpleArb = (min?: string, max?: string): fc.Arbitrary<SimpleCase> =>
 
 const qualifierArb = fc.constantFrom('', '~', '?', '%');
 
-/** A closed interval whose end does not finish before its start. */
+/** A closed interval that can be: its start's first day is not after its end's last. */
 const intervalArb = (min?: string, max?: string) =>
-  fc
-    .tuple(simpleArb(min, max), simpleArb(min, max), qualifierArb, qualifierArb)
-    .map(([a, b, qa, qb]) => {
-      const [start, end] = a.latest <= b.latest ? [a, b] : [b, a];
-      return { start, end, text: `${start.text}${qa}/${end.text}${qb}`, qualified: qa !== '' || qb !== '' };
-    })
-    .filter(({ start, end }) => start.earliest <= end.latest);
+  fc.tuple(simpleArb(min, max), simpleArb(min, max), qualifierArb, qualifierArb).map(([a, b, qa, qb]) => {
+    // If a cannot start before b ends, b ends before a starts, so b can start before a ends.
+    const [start, end] = a.earliest <= b.latest ? [a, b] : [b, a];
+    return { start, end, text: `${start.text}${qa}/${end.text}${qb}`, qualified: qa !== '' || qb !== '' };
+  });
 
 /** Any accepted date with the interval it must resolve to. */
 const anyDateArb = (min?: string, max?: string) =>
@@ -116,7 +114,7 @@ describe('parseEventDate', () => {
       ['2024-06-19', '2024-06-19', '2024-06-19', 'day'],
       ['2024-06-28', '2024-06-28', '2024-06-28', 'day'],
     ])('resolves %s to %s … %s with %s precision', (date, earliest, latest, precision) => {
-      expect(parseEventDate(date)).toEqual({ date, earliest, latest, precision });
+      expect(parseEventDate(date)).toMatchObject({ date, earliest, latest, precision });
     });
   });
 
@@ -232,12 +230,14 @@ describe('parseEventDate', () => {
   });
 
   describe('intervals', () => {
-    it('reads mid-June 2024 written as 2024-06-10/2024-06-20', () => {
+    it('reads mid-June 2024 written as 2024-06-10/2024-06-20, keeping each end', () => {
       expect(parseEventDate('2024-06-10/2024-06-20')).toEqual({
         date: '2024-06-10/2024-06-20',
         earliest: '2024-06-10',
         latest: '2024-06-20',
         precision: 'interval',
+        start: { date: '2024-06-10', earliest: '2024-06-10', latest: '2024-06-10', precision: 'day' },
+        end: { date: '2024-06-20', earliest: '2024-06-20', latest: '2024-06-20', precision: 'day' },
       });
     });
 
@@ -291,14 +291,18 @@ describe('parseEventDate', () => {
       ['0000', '"0000" has year 0000; years run from 0001'],
       ['2024/2023', '"2024/2023" ends before it starts'],
       ['2024-06-20/2024-06-10', '"2024-06-20/2024-06-10" ends before it starts'],
-      ['../2024', '"../2024" is not a closed interval: write START/END, for example 2024-06-10/2024-06-20'],
-      ['2024/..', '"2024/.." is not a closed interval: write START/END, for example 2024-06-10/2024-06-20'],
-      ['/2024', '"/2024" is not a closed interval: write START/END, for example 2024-06-10/2024-06-20'],
-      ['2024/', '"2024/" is not a closed interval: write START/END, for example 2024-06-10/2024-06-20'],
+      ['2024-06/2024-05-31', '"2024-06/2024-05-31" ends before it starts'],
       [
         '2020/2022/2024',
-        '"2020/2022/2024" is not a closed interval: write START/END, for example 2024-06-10/2024-06-20',
+        '"2020/2022/2024" is not an interval: write START/END, for example 2024-06-10/2024-06-20 or 2024-06/..',
       ],
+      ['..', '".." is an open end of an interval, not a date: for example 2024-06/..'],
+      [
+        '../..',
+        '"../.." has neither a start nor an end: give at least one, for example 2024-06/.. or ../2024',
+      ],
+      ['/', '"/" has neither a start nor an end: give at least one, for example 2024-06/.. or ../2024'],
+      ['../', '"../" has neither a start nor an end: give at least one, for example 2024-06/.. or ../2024'],
       ['', 'a date is required'],
       ['   ', 'a date is required'],
     ])('refuses %j with the message %j', (input, message) => {
@@ -321,7 +325,7 @@ describe('parseEventDate', () => {
       '2024-06-15 10:00',
     ])('refuses %j, naming the forms it accepts', (input) => {
       expect(refusal(input).message).toBe(
-        `"${input}" is not a supported date: use YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~, ? or %`,
+        `"${input}" is not a supported date: use YYYY, YYYY-MM or YYYY-MM-DD (X for digits not given: 201X, 20XX, 2024-XX, 2024-06-XX), optionally followed by ~, ? or %`,
       );
     });
 
@@ -339,8 +343,22 @@ describe('parseEventDate', () => {
       );
     });
 
-    it('refuses an interval whose start is a whole year that ends after its end', () => {
-      expect(refusal('2024/2024-06').message).toBe('"2024/2024-06" ends before it starts');
+    it('accepts an interval whose start may run past its end: only what cannot be is refused', () => {
+      expect(parseEventDate('2024/2024-06')).toMatchObject({ earliest: '2024-01-01', latest: '2024-06-30' });
+    });
+
+    it('accepts a month start whose end is a day within it (2024-06/2024-06-29)', () => {
+      expect(parseEventDate('2024-06/2024-06-29')).toMatchObject({
+        earliest: '2024-06-01',
+        latest: '2024-06-29',
+      });
+    });
+
+    it('accepts a day start at the end of a month end (2024-06-30/2024-06)', () => {
+      expect(parseEventDate('2024-06-30/2024-06')).toMatchObject({
+        earliest: '2024-06-30',
+        latest: '2024-06-30',
+      });
     });
   });
 

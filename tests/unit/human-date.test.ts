@@ -81,16 +81,55 @@ describe('humanDate', () => {
       expect(humanDate('1989/1991', '1989-01-01', '1991-12-31', 'interval')).toBe('between 1989 and 1991');
     });
 
-    it('reads an open end as "onwards"', () => {
-      expect(humanDate('2022-02-24/..', '2022-02-24', '9999-12-31', 'interval')).toBe(
-        'from 24 February 2022 onwards',
+    it('reads an open end as ongoing since the start', () => {
+      expect(humanDate('2024-06/..', '2024-06-01', '9999-12-31', 'interval')).toBe(
+        'since June 2024, ongoing',
       );
     });
 
-    it('reads an unknown start as "until", noting the start is unknown', () => {
-      expect(humanDate('/2024-06-20', '0001-01-01', '2024-06-20', 'interval')).toBe(
-        'until 20 June 2024 (start unknown)',
+    it('reads an open end after a day', () => {
+      expect(humanDate('2022-02-24/..', '2022-02-24', '9999-12-31', 'interval')).toBe(
+        'since 24 February 2022, ongoing',
       );
+    });
+
+    it('reads an unknown end as "from", noting the end is not known', () => {
+      expect(humanDate('2024-06/', '2024-06-01', '9999-12-31', 'interval')).toBe(
+        'from June 2024 (end not known)',
+      );
+    });
+
+    it('reads an open start as "until"', () => {
+      expect(humanDate('../2024', '0001-01-01', '2024-12-31', 'interval')).toBe('until 2024');
+    });
+
+    it('reads an unknown start as "until", noting the start is not known', () => {
+      expect(humanDate('/2024-06-20', '0001-01-01', '2024-06-20', 'interval')).toBe(
+        'until 20 June 2024 (start not known)',
+      );
+    });
+
+    it('keeps the qualifier of the start of an ongoing interval', () => {
+      expect(humanDateParts('2024-06~/..', '2024-06-01', '9999-12-31', 'interval')).toEqual({
+        text: 'since June 2024, ongoing',
+        notes: ['approximate'],
+      });
+    });
+
+    it('says which end is uncertain and which approximate (2024?/2025~)', () => {
+      expect(humanDate('2024?/2025~', '2024-01-01', '2025-12-31', 'interval')).toBe(
+        'between 2024 and 2025 (start uncertain, end approximate)',
+      );
+    });
+
+    it('reads an end with unspecified digits at the precision it is known to', () => {
+      expect(humanDate('201X/2024-06', '2010-01-01', '2024-06-30', 'interval')).toBe(
+        'between the 2010s and June 2024',
+      );
+    });
+
+    it('reads an ongoing interval from a decade', () => {
+      expect(humanDate('201X/..', '2010-01-01', '9999-12-31', 'interval')).toBe('since the 2010s, ongoing');
     });
 
     it('attributes a qualifier to the end it belongs to', () => {
@@ -100,13 +139,31 @@ describe('humanDate', () => {
     });
   });
 
+  describe('unspecified digits', () => {
+    it.each([
+      ['2024-XX', '2024-01-01', '2024-12-31', 'year', 'a month in 2024'],
+      ['2024-XX-XX', '2024-01-01', '2024-12-31', 'year', 'a day in 2024'],
+      ['2024-06-XX', '2024-06-01', '2024-06-30', 'month', 'a day in June 2024'],
+      ['201X', '2010-01-01', '2019-12-31', 'decade', 'a year in the 2010s'],
+      ['20XX', '2000-01-01', '2099-12-31', 'century', 'a year from 2000 to 2099'],
+      ['201X?', '2010-01-01', '2019-12-31', 'decade', 'a year in the 2010s (uncertain)'],
+    ] as const)(
+      'reads %s as one unit of what is known, not said which',
+      (date, earliest, latest, precision, reading) => {
+        expect(humanDate(date, earliest, latest, precision)).toBe(reading);
+      },
+    );
+  });
+
   describe('fallbacks', () => {
-    it('falls back to the bounds for EDTF it does not read (unspecified digits)', () => {
-      expect(humanDate('2024-06-XX', '2024-06-01', '2024-06-30', 'month')).toBe('June 2024');
+    it('falls back to the bounds for EDTF it does not read (level 2 unspecified digits)', () => {
+      expect(humanDate('2024-06-1X', '2024-06-10', '2024-06-19', 'interval')).toBe(
+        'between 10 and 19 June 2024',
+      );
     });
 
     it('falls back to a between-reading of the bounds when the precision does not narrow them', () => {
-      expect(humanDate('202X', '2020-01-01', '2029-12-31', 'year')).toBe(
+      expect(humanDate('[2020..2029]', '2020-01-01', '2029-12-31', 'year')).toBe(
         'between 1 January 2020 and 31 December 2029',
       );
     });

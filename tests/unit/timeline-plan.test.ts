@@ -1,14 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, spanDays } from '../../shared/domain/dates.ts';
+import { addDays, parseEventDate, spanDays } from '../../shared/domain/dates.ts';
+import type { TimelineEvent } from '../../shared/domain/event.ts';
 import type { Granule } from '../../shared/store/keys.ts';
+import { timelineItemKeys } from '../../shared/store/timeline-items.ts';
 import {
   coverageGranules,
   drivingDimensions,
   isStraddler,
+  needsCoverage,
   planTimeline,
 } from '../../shared/store/timeline-plan.ts';
-import { timelineFilter } from '../fixtures/events.ts';
+import { eventInput, state, timelineFilter } from '../fixtures/events.ts';
 
 const WIDTH: Record<Granule['unit'], number> = { M: 7, Y: 4, D: 3, C: 2, K: 1 };
 
@@ -348,5 +351,68 @@ describe('isStraddler', () => {
 
   it('accepts an interval that ends on from', () => {
     expect(isStraddler({ earliest: '2024-06-10', latest: '2024-06-15' }, '2024-06-15')).toBe(true);
+  });
+});
+
+describe('coverage of open and unknown ends, and of unspecified digits', () => {
+  const granulesOf = (date: string) => {
+    const { earliest, latest } = parseEventDate(date);
+    return granuleNames(earliest, latest);
+  };
+
+  it('writes an ongoing interval (2024-06/..) under the eight millennia it reaches, to 9999', () => {
+    expect(granulesOf('2024-06/..')).toEqual('K2 K3 K4 K5 K6 K7 K8 K9'.split(' '));
+  });
+
+  it('writes an end not known (2024-06/) as an ongoing one', () => {
+    expect(granulesOf('2024-06/')).toEqual(granulesOf('2024-06/..'));
+  });
+
+  it('writes an open start (../2024) under millennia from 0001, refined where it ends', () => {
+    expect(granulesOf('../2024')).toEqual('K0 K1 D200 D201 Y2020 Y2021 Y2022 Y2023 Y2024'.split(' '));
+  });
+
+  it('writes a decade (201X) under its ten years and a century (20XX) under its ten decades', () => {
+    expect(granulesOf('201X')).toEqual(Array.from({ length: 10 }, (_, i) => `Y${2010 + i}`));
+    expect(granulesOf('20XX')).toEqual(Array.from({ length: 10 }, (_, i) => `D${200 + i}`));
+  });
+
+  it.each([
+    ['2024-06-15', false],
+    ['2024-06', false],
+    ['2024-06-XX', false],
+    ['2024', false],
+    ['2024-XX', false],
+    ['201X', true],
+    ['20XX', true],
+    ['2024-06-10/2024-06-20', true],
+    ['2024-06/..', true],
+  ])('covers %s: %s (what the straddler ranges of a day cannot find)', (date, covered) => {
+    expect(needsCoverage(parseEventDate(date))).toBe(covered);
+  });
+
+  it('finds every uncovered date with the straddler ranges: a day, or a whole calendar month or year', () => {
+    for (const date of ['2024-06-15', '2024-06', '2024-06-XX', '2024', '2024-XX', '2024-XX-XX']) {
+      const { earliest, latest, precision } = parseEventDate(date);
+      const span = spanDays(earliest, latest);
+      const month =
+        earliest.endsWith('-01') && span >= 28 && span <= 31 && latest.slice(0, 7) === earliest.slice(0, 7);
+      const year = earliest.endsWith('-01-01') && latest === `${earliest.slice(0, 4)}-12-31`;
+      expect({ date, found: span === 1 || month || year }).toEqual({ date, found: true });
+      expect(needsCoverage({ precision })).toBe(false);
+    }
+  });
+
+  it('writes an event ongoing since 0001 with five actors and three tags as 11 items per dimension', () => {
+    const input = eventInput({
+      date: '0001-01-01/..',
+      actors: ['RU', 'UA', 'KP', 'US', 'CN'].map((code) => state(code)),
+      tags: ['a', 'b', 'c'],
+    });
+    const { date: _date, ...resolved } = parseEventDate(input.date);
+    const event: TimelineEvent = { ...input, ...resolved, id: 'X', createdAt: '', updatedAt: '', version: 1 };
+    // all, kind, 5 actors, 3 tags: each its main item and ten millennia.
+    const postings = timelineItemKeys(event).filter((key) => /^TLC?#/.test(key.pk));
+    expect(postings).toHaveLength(10 * 11);
   });
 });

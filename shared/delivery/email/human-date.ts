@@ -1,14 +1,17 @@
 /**
- * Human readings of EDTF dates for emails ("mid-June 2024 (approximate)", "between 10 and 20 June 2024").
+ * Human readings of EDTF dates for emails ("mid-June 2024 (approximate)", "between 10 and 20 June
+ * 2024", "since June 2024, ongoing", "a year in the 2010s").
  *
  * Handles the EDTF subset events are written in: calendar dates at day, month or year precision,
- * seasons (21–24), qualifiers (~ ? %) and intervals, including open ("..") and unknown ("") ends.
- * Anything else (unspecified digits, negative years, sets) falls back to the normalised bounds, and
- * failing that to the date as written: an odd date must never stop an alert from being sent.
+ * unspecified digits from the right (201X, 20XX, 2024-XX, 2024-06-XX), seasons (21–24), qualifiers
+ * (~ ? %) and intervals, each end with its own qualifier, including open ("..") and unknown ("")
+ * ends. Anything else (negative years, sets) falls back to the normalised bounds, and failing that
+ * to the date as written: an odd date must never stop an alert from being sent.
  *
  * Month names are spelled out by hand rather than with Intl so output does not depend on the
  * runtime's locale data.
  */
+import { daysInMonth } from '../../domain/calendar.ts';
 import type { EventPrecision } from './types.ts';
 
 const MONTHS = [
@@ -29,43 +32,73 @@ const MONTHS = [
 const SEASONS: Record<number, string> = { 21: 'spring', 22: 'summer', 23: 'autumn', 24: 'winter' };
 
 interface Point {
+  /** The year, or the first year of the decade (201X) or century (20XX) when digits are not given. */
   year: number;
+  /** How many of the year's digits are not given: 1 for 201X, 2 for 20XX. */
+  yearDigitsUnspecified?: 1 | 2;
   month?: number;
+  /** 2024-XX: some month of the year, not said. */
+  monthUnspecified?: boolean;
   season?: string;
   day?: number;
+  /** 2024-06-XX: some day of the month (or year), not said. */
+  dayUnspecified?: boolean;
   approximate: boolean;
   uncertain: boolean;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function monthName(month: number): string {
   return MONTHS[month - 1] ?? '';
 }
 
+const POINT = /^(\d{4}|\d{3}X|\d{2}XX)(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?$/;
+
 function parsePoint(raw: string): Point | undefined {
   // Level 1 puts a qualifier after the whole date, Level 2 on single components. Either way the
   // reader only needs to know the date is approximate or uncertain, so collect and strip them all.
   const approximate = /[~%]/.test(raw);
   const uncertain = /[?%]/.test(raw);
-  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(raw.replace(/[~?%]/g, ''));
+  const match = POINT.exec(raw.replace(/[~?%]/g, ''));
   if (!match) return undefined;
-  const point: Point = { year: Number(match[1]), approximate, uncertain };
-  if (match[2] === undefined) return point;
-  const monthOrSeason = Number(match[2]);
+  const [, y = '', m, d] = match;
+  const hidden = y.length - y.replace(/X/g, '').length;
+  const point: Point = { year: Number(y.replace(/X/g, '0')), approximate, uncertain };
+  if (hidden > 0) {
+    if (m !== undefined) return undefined;
+    point.yearDigitsUnspecified = hidden as 1 | 2;
+    return point;
+  }
+  if (m === undefined) return point;
+  if (m === 'XX') {
+    if (d !== undefined && d !== 'XX') return undefined;
+    point.monthUnspecified = true;
+    if (d === 'XX') point.dayUnspecified = true;
+    return point;
+  }
+  const monthOrSeason = Number(m);
   if (monthOrSeason >= 1 && monthOrSeason <= 12) point.month = monthOrSeason;
-  else if (SEASONS[monthOrSeason] && match[3] === undefined) point.season = SEASONS[monthOrSeason];
+  else if (SEASONS[monthOrSeason] && d === undefined) point.season = SEASONS[monthOrSeason];
   else return undefined;
-  if (match[3] === undefined) return point;
-  const day = Number(match[3]);
+  if (d === undefined) return point;
+  if (d === 'XX') {
+    point.dayUnspecified = true;
+    return point;
+  }
+  const day = Number(d);
   if (point.month === undefined || day < 1 || day > daysInMonth(point.year, point.month)) return undefined;
   point.day = day;
   return point;
 }
 
+/** The years a point with unspecified year digits spans, in words: "the 2010s", "the years 2000–2099". */
+function yearsOf(point: Point): string {
+  if (point.yearDigitsUnspecified === 1) return `the ${point.year}s`;
+  return `the years ${Math.max(1, point.year)}–${point.year + 99}`;
+}
+
+/** A point at the precision it is known to ("June 2024" for 2024-06-XX, "the 2010s" for 201X). */
 function formatPoint(point: Point, omit: 'none' | 'year' | 'month-and-year' = 'none'): string {
+  if (point.yearDigitsUnspecified) return yearsOf(point);
   const year = omit === 'none' ? ` ${point.year}` : '';
   if (point.day !== undefined && point.month !== undefined) {
     return omit === 'month-and-year' ? String(point.day) : `${point.day} ${monthName(point.month)}${year}`;
@@ -90,20 +123,36 @@ function withNotes(text: string, notes: string[]): DateReading {
 }
 
 function readSingle(point: Point): DateReading {
+  const notes = qualifierWords(point);
+  // Unspecified digits: one unit of what is known, not said which.
+  if (point.yearDigitsUnspecified === 1) return withNotes(`a year in ${yearsOf(point)}`, notes);
+  if (point.yearDigitsUnspecified === 2) {
+    return withNotes(`a year from ${Math.max(1, point.year)} to ${point.year + 99}`, notes);
+  }
+  if (point.dayUnspecified) return withNotes(`a day in ${formatPoint(point)}`, notes);
+  if (point.monthUnspecified) return withNotes(`a month in ${point.year}`, notes);
   // An approximate day is better read as a part of the month than as a precise-looking day.
   if (point.approximate && point.day !== undefined && point.month !== undefined) {
     const part = point.day <= 10 ? 'early ' : point.day <= 20 ? 'mid-' : 'late ';
-    return withNotes(`${part}${monthName(point.month)} ${point.year}`, qualifierWords(point));
+    return withNotes(`${part}${monthName(point.month)} ${point.year}`, notes);
   }
-  return withNotes(formatPoint(point), qualifierWords(point));
+  return withNotes(formatPoint(point), notes);
 }
 
 function samePoint(a: Point, b: Point): boolean {
-  return a.year === b.year && a.month === b.month && a.season === b.season && a.day === b.day;
+  return (
+    a.year === b.year &&
+    a.yearDigitsUnspecified === b.yearDigitsUnspecified &&
+    a.month === b.month &&
+    a.monthUnspecified === b.monthUnspecified &&
+    a.season === b.season &&
+    a.day === b.day
+  );
 }
 
 function betweenText(start: Point, end: Point): string {
-  const hasSubYear = (p: Point) => p.month !== undefined || p.season !== undefined;
+  const hasSubYear = (p: Point) =>
+    !p.yearDigitsUnspecified && (p.month !== undefined || p.season !== undefined);
   let omit: 'none' | 'year' | 'month-and-year' = 'none';
   if (start.year === end.year && hasSubYear(start) && hasSubYear(end)) {
     const sameMonth = start.month !== undefined && start.month === end.month;
@@ -129,14 +178,15 @@ function readInterval(raw: string): DateReading | undefined {
     if (samePoint(start, end)) return withNotes(formatPoint(start), intervalNotes(start, end));
     return withNotes(betweenText(start, end), intervalNotes(start, end));
   }
-  // ".." is an open end (still ongoing / no limit); "" is an end nobody knows.
-  if (start && (endRaw === '..' || endRaw === '')) {
-    const notes = [...qualifierWords(start), ...(endRaw === '' ? ['end unknown'] : [])];
-    return withNotes(`from ${formatPoint(start)}${endRaw === '..' ? ' onwards' : ''}`, notes);
+  // ".." is an open end (as an end: still ongoing); "" is an end nobody knows.
+  if (start && endRaw === '..')
+    return withNotes(`since ${formatPoint(start)}, ongoing`, qualifierWords(start));
+  if (start && endRaw === '') {
+    return withNotes(`from ${formatPoint(start)}`, [...qualifierWords(start), 'end not known']);
   }
-  if (end && (startRaw === '..' || startRaw === '')) {
-    const notes = [...qualifierWords(end), ...(startRaw === '' ? ['start unknown'] : [])];
-    return withNotes(`until ${formatPoint(end)}`, notes);
+  if (end && startRaw === '..') return withNotes(`until ${formatPoint(end)}`, qualifierWords(end));
+  if (end && startRaw === '') {
+    return withNotes(`until ${formatPoint(end)}`, [...qualifierWords(end), 'start not known']);
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
  * can feed literals, and the domain model can evolve without touching templates.
  */
 
-export type EventPrecision = 'day' | 'month' | 'year' | 'interval';
+export type EventPrecision = 'day' | 'month' | 'year' | 'decade' | 'century' | 'interval';
 
 export type AlertActor =
   | { type: 'state'; code: string }
