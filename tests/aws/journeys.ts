@@ -116,6 +116,37 @@ export function defineJourneys(source: HandlerSource): void {
     });
   });
 
+  describe(`pages (${source})`, () => {
+    const browser = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+    it('serves the timeline page, an event page and the stylesheet from the api function', async () => {
+      const event = await createEvent('aws-page');
+      const timeline = await api('/?tag=aws-page', { headers: browser });
+      expect(timeline.status).toBe(200);
+      expect(timeline.headers['content-type']).toBe('text/html; charset=UTF-8');
+      expect(timeline.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(timeline.body).toContain(`<a href="/events/${event.id}">`);
+
+      const page = await api(`/events/${event.id}`, { headers: browser });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<h1 id="event-title">');
+
+      const href = /<link rel="stylesheet" href="([^"]+)">/.exec(timeline.body)?.[1];
+      const stylesheet = await api(href!);
+      expect(stylesheet.status).toBe(200);
+      expect(stylesheet.headers['content-type']).toBe('text/css; charset=utf-8');
+    });
+
+    it('answers a browser with an HTML error page and an API client with problem+json', async () => {
+      const page = await api('/v1/events?limit=0', { headers: browser });
+      expect(page.status).toBe(400);
+      expect(page.headers['content-type']).toBe('text/html; charset=UTF-8');
+      const problem = await api('/v1/events?limit=0');
+      expect(problem.status).toBe(400);
+      expect(problem.headers['content-type']).toBe('application/problem+json');
+    });
+  });
+
   describe(`webhooks (${source})`, () => {
     it('delivers a created event signed by Standard Webhooks', async () => {
       const tag = `aws-hook-${source}`;
