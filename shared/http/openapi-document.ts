@@ -185,7 +185,7 @@ function componentResponses(problems: Record<number, unknown>) {
     Object.entries(serverResponses).map(([name, { status, description }]) => [
       name,
       {
-        description: `${status}: ${description}`,
+        description,
         ...(status === 405
           ? { headers: { Allow: { description: 'The methods the path has', schema: { type: 'string' } } } }
           : {}),
