@@ -4,6 +4,11 @@ import type { LogPosition } from '../domain/change-log.ts';
 import { parseEventDate } from '../domain/dates.ts';
 import { changedFields, type EventInput, type TimelineEvent } from '../domain/event.ts';
 import { IdempotencyMismatchError, NotFoundError, PreconditionFailedError } from '../errors.ts';
+import {
+  type RecentChangesRequest,
+  type RecentChangesResult,
+  readRecentChanges,
+} from '../store/change-index.ts';
 import { ChangeLog } from '../store/change-log.ts';
 import { type ChangePage, readChangePage } from '../store/change-log-reader.ts';
 import type { Table } from '../store/dynamo.ts';
@@ -60,6 +65,11 @@ export class EventService {
 
   list(request: TimelinePageRequest): Promise<TimelinePageResult> {
     return readTimelinePage(this.deps.table, request);
+  }
+
+  /** The live events matching a filter that changed most recently, newest change first (the feeds). */
+  recentChanges(request: RecentChangesRequest): Promise<RecentChangesResult> {
+    return readRecentChanges(this.deps.table, request);
   }
 
   /** The change log after `after`: at most `limit` changes, in log order (GoneError for a position the log does not hold). */

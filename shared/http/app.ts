@@ -8,6 +8,7 @@ import { registerChangeRoutes } from './change-routes.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { registerDocsRoutes } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
+import { registerFeedRoutes } from './feed-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { documentInfo, securitySchemes } from './openapi-info.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   registerEventRoutes(api, deps);
+  registerFeedRoutes(api, deps);
   registerChangeRoutes(api, deps);
   registerKeyRoutes(api, deps);
   // The pages (loaded on their first request), and the mail links' pages: their path sits under

@@ -1,5 +1,6 @@
 import { timelineSortKey } from '../domain/dates.ts';
 import { actorKey, type TimelineEvent } from '../domain/event.ts';
+import { changeIndexItems, changeIndexKeys } from './change-index.ts';
 import { coveragePartition, type Dimension, timelinePartition } from './keys.ts';
 import { coverageGranules, needsCoverage } from './timeline-plan.ts';
 
@@ -19,8 +20,15 @@ export interface TimelineItemKey {
   sk: string;
 }
 
-/** Keys of every timeline item (posting) an event is materialised as. */
+/**
+ * Keys of every item an event is materialised as: its timeline items (postings) and its entries in
+ * the change index (change-index.ts), so that writes, repairs and deletions keep both in step.
+ */
 export function timelineItemKeys(event: TimelineEvent): TimelineItemKey[] {
+  return [...postingKeys(event), ...changeIndexKeys(event, eventDimensions(event))];
+}
+
+function postingKeys(event: TimelineEvent): TimelineItemKey[] {
   const sk = timelineSortKey(event);
   const dimensions = eventDimensions(event);
   const keys = dimensions.map((dimension) => ({ pk: timelinePartition(dimension), sk }));
@@ -35,7 +43,7 @@ export function timelineItemKeys(event: TimelineEvent): TimelineItemKey[] {
 
 /** A timeline item carries the whole event, so a page is read from the timeline items alone. */
 export function timelineItems(event: TimelineEvent) {
-  return timelineItemKeys(event).map((key) => ({
+  const postings = postingKeys(event).map((key) => ({
     ...key,
     type: 'timeline',
     earliest: event.earliest,
@@ -43,4 +51,5 @@ export function timelineItems(event: TimelineEvent) {
     version: event.version,
     event,
   }));
+  return [...postings, ...changeIndexItems(event, eventDimensions(event))];
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openLocalStore } from '../../local/local-store.ts';
 import { createTable, type Table } from '../dynamo.ts';
+import { backfillChangeIndex } from './backfill-change-index.ts';
 import { backfillLogs } from './backfill-logs.ts';
 import { migrateShardKeys } from './shard-keys.ts';
 
@@ -16,7 +17,8 @@ deploying the build that shards them; running it again changes nothing).
   --start-key JSON  resume after the key a stopped run logged last
 
 Then (whole runs only, not with --segment or --start-key) it logs every event the change log does
-not know yet and lists every subscription in the admin listing (run it before turning writes on).`;
+not know yet, lists every subscription in the admin listing and gives every event its entries in the
+feeds' change index (run it before turning writes on).`;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -54,6 +56,12 @@ async function main(argv: string[]): Promise<number> {
       });
       process.stdout.write(
         `Backfilled ${backfill.events} events into the change log and ${backfill.subscriptions} subscriptions into the admin listing.\n`,
+      );
+      const indexed = await backfillChangeIndex(store.table, {
+        log: (line) => process.stderr.write(`migrate:shards: change index: ${line}\n`),
+      });
+      process.stdout.write(
+        `Indexed ${indexed.events} events for the feeds (${indexed.entries} change index entries).\n`,
       );
     }
     return 0;
