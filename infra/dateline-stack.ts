@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from './config.ts';
 import { Alerts, deliverTimeout, fanoutTimeout } from './constructs/alerts.ts';
 import { Api } from './constructs/api.ts';
+import { Digests } from './constructs/digests.ts';
 import { MailEvents } from './constructs/mail-events.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Queues } from './constructs/queues.ts';
@@ -24,6 +25,7 @@ export class DatelineStack extends Stack {
   readonly api: Api;
   readonly alerts: Alerts;
   readonly mailEvents: MailEvents;
+  readonly digests: Digests;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: DatelineStackProps) {
@@ -74,6 +76,14 @@ export class DatelineStack extends Stack {
       logLevel: config.logLevel,
     });
 
+    // Daily and weekly digests: an hourly schedule and its continuations.
+    this.digests = new Digests(this, 'Digests', {
+      table,
+      deliveryQueue: queues.delivery,
+      publicUrl: this.api.publicUrl,
+      logLevel: config.logLevel,
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       alarmEmail: config.alarmEmail,
@@ -84,10 +94,12 @@ export class DatelineStack extends Stack {
         Deliver: this.alerts.deliver,
         Sweep: this.alerts.sweep,
         MailEvents: this.mailEvents.handler,
+        Digest: this.digests.handler,
       },
       fanout: this.alerts.fanout,
       queues,
       mailEventDeadLetters: this.mailEvents.deadLetters,
+      digestContinuationDeadLetters: this.digests.continuationDeadLetters,
       table,
     });
 

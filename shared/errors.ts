@@ -69,6 +69,11 @@ export class TooManyRequestsError extends DatelineError {
   }
 }
 
+/** A request that would do more work than one request may (a replay of too many events): narrow it. */
+export class RangeTooBroadError extends ValidationError {
+  override name = 'RangeTooBroadError';
+}
+
 /** A webhook target that points somewhere Dateline must never send to. */
 export class UnsafeTargetError extends ValidationError {
   override name = 'UnsafeTargetError';

@@ -24,6 +24,7 @@ import { AlertsDeadLettered, AlertsThrottled, FanoutsParked } from '../../shared
 import { tableDefinition } from '../../shared/store/table.ts';
 import { failedAttemptRate, totalOverChannels } from './alert-metrics.ts';
 import { metricsNamespace } from './dateline-function.ts';
+import { digestContinuationMaxReceiveCount } from './digests.ts';
 import { mailEventsMaxReceiveCount } from './mail-events.ts';
 import { continuationMaxReceiveCount, deliveryMaxReceiveCount, type Queues } from './queues.ts';
 
@@ -67,6 +68,8 @@ export interface AlarmsProps {
   queues: Queues;
   /** SES mail events the mail-events function could not apply. */
   mailEventDeadLetters: IQueue;
+  /** Digest continuations that failed too often. */
+  digestContinuationDeadLetters: IQueue;
   table: ITableV2;
 }
 
@@ -156,6 +159,14 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Alarm[] {
       `SES bounce, complaint or delivery events could not be applied after ${mailEventsMaxReceiveCount} tries ` +
       '(or SNS could not hand them to the queue): a bounced or complaining address may still be mailed. ' +
       "See the MailEvents function's logs, fix, then redrive the dead-letter queue.",
+  });
+  alarm('DigestContinuationDeadLetters', {
+    metric: visible(props.digestContinuationDeadLetters),
+    threshold: 0,
+    description:
+      `Digest continuations were dead-lettered after ${digestContinuationMaxReceiveCount} receives: a digest run ` +
+      'stopped part-way through a shard. Its periods stay due, so the next hourly run sends them (late, not lost). ' +
+      "See the Digest function's logs ('digest continuation failed') for the cause.",
   });
   for (const [name, fn] of Object.entries(props.functions)) {
     alarm(`${name}Errors`, {

@@ -32,10 +32,11 @@ export const fanoutTimeout = Duration.seconds(60);
  * - sweep: one sweep at a time; a throttled run is simply superseded by the next.
  * - mailEvents (mail-events.ts): its queue's event source maxConcurrency, at its minimum (2); SES
  *   events wait in the queue meanwhile.
- * In all 33 are reserved. Lambda keeps at least 100 unreserved, so an account whose concurrency
- * quota is below 133 (some new accounts start lower) cannot deploy the stack until it is raised.
+ * - digest (digests.ts): its continuation queue's maxConcurrency (4) and the hourly scheduled run.
+ * In all 38 are reserved. Lambda keeps at least 100 unreserved, so an account whose concurrency
+ * quota is below 138 (some new accounts start lower) cannot deploy the stack until it is raised.
  */
-export const reservedConcurrency = { fanout: 20, deliver: 10, sweep: 1, mailEvents: 2 } as const;
+export const reservedConcurrency = { fanout: 20, deliver: 10, sweep: 1, mailEvents: 2, digest: 5 } as const;
 
 /**
  * Continuations walked at once: one invocation walks one subscription-index shard of a change

@@ -40,6 +40,8 @@ export interface MonitoringProps {
   queues: Queues;
   /** SES mail events the mail-events function could not apply (mail-events.ts). */
   mailEventDeadLetters: IQueue;
+  /** Digest continuations that failed too often (digests.ts). */
+  digestContinuationDeadLetters: IQueue;
   table: ITableV2;
 }
 
@@ -84,6 +86,7 @@ export class Monitoring extends Construct {
       fanout: props.fanout,
       queues,
       mailEventDeadLetters: props.mailEventDeadLetters,
+      digestContinuationDeadLetters: props.digestContinuationDeadLetters,
       table: props.table,
     });
 
@@ -133,6 +136,7 @@ export class Monitoring extends Construct {
         visible(queues.streamFailures).with({ label: 'stream failures' }),
         visible(queues.fanoutContinuationDeadLetters).with({ label: 'continuation DLQ' }),
         visible(props.mailEventDeadLetters).with({ label: 'mail events DLQ' }),
+        visible(props.digestContinuationDeadLetters).with({ label: 'digest continuation DLQ' }),
       ]),
       graph('Fan-out iterator age (ms)', [
         props.fanout.metric('IteratorAge', { statistic: 'Maximum', period }),

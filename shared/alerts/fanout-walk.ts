@@ -16,6 +16,7 @@ import { subscriptionIndexKeyPartition } from '../store/keys.ts';
 import { allShards } from '../store/shards.ts';
 import type { SubscriptionCandidate } from '../store/subscription-repository.ts';
 import { shardCounts } from '../store/table.ts';
+import { collectForDigests, takesDigests } from './digest-collect.ts';
 import type { FanoutDeps } from './fanout.ts';
 
 /** Index items read per page: bounds memory and the work between two deadline checks. */
@@ -43,6 +44,8 @@ export interface ChangeToAnnounce {
 
 export interface WalkResult {
   recorded: number;
+  /** Digest subscriptions the change was collected for (as digest entries, not deliveries). */
+  collected: number;
   matched: number;
   subscriptionsRead: number;
   /** Units the deadline stopped, with where each goes on; empty when the walk is complete. */
@@ -61,7 +64,7 @@ export async function walkUnits(
   units: FanoutUnit[],
   options: WalkOptions = {},
 ): Promise<WalkResult> {
-  const result: WalkResult = { recorded: 0, matched: 0, subscriptionsRead: 0, remaining: [] };
+  const result: WalkResult = { recorded: 0, collected: 0, matched: 0, subscriptionsRead: 0, remaining: [] };
   const pageSize = options.pageSize ?? DEFAULT_FANOUT_PAGE_SIZE;
   const probed = new Set(target.partitions);
   await mapLimit(units, UNIT_CONCURRENCY, async (unit) => {
@@ -81,9 +84,15 @@ export async function walkUnits(
         (candidate) => isMatch(candidate, target) && homePartition(candidate, probed) === unit.partition,
       );
       // Awaited first: `x += await …` would read x before the wait and lose the other lanes' counts.
-      const recorded = await announce(deps, target, matching);
+      const collected = await collectForDigests(deps.table, target, matching.filter(takesDigests));
+      const recorded = await announce(
+        deps,
+        target,
+        matching.filter((candidate) => !takesDigests(candidate)),
+      );
       result.matched += matching.length;
       result.recorded += recorded;
+      result.collected += collected;
       if (!page.next) return;
       cursor = page.next;
     }

@@ -2,7 +2,8 @@ import { monotonicFactory } from 'ulid';
 import { assertSafeWebhookUrl, isResolutionFailure } from '../delivery/ssrf-guard.ts';
 import { generateWebhookSecret } from '../delivery/webhook-signature.ts';
 import type { Delivery, DeliveryKind } from '../domain/delivery.ts';
-import type { AlertType, Subscription, SubscriptionFilter } from '../domain/subscription.ts';
+import { type DigestFrequency, digestSettings } from '../domain/digest.ts';
+import type { AlertType, BackfillRequest, Subscription, SubscriptionFilter } from '../domain/subscription.ts';
 import {
   managementTokenSubject,
   newManagementToken,
@@ -23,6 +24,7 @@ import type { ListingPage, ListingRequest } from '../store/subscription-listing.
 import type { SubscriptionRepository } from '../store/subscription-repository.ts';
 import { attemptDelivery, type DeliverDeps } from './deliver.ts';
 import type { DeliveryQueue } from './fanout.ts';
+import type { Replay, ReplayService } from './replay.ts';
 
 /** Confirmation mails one address can be sent per UTC day through the public subscribe endpoint. */
 export const CONFIRMATIONS_PER_ADDRESS_PER_DAY = 5;
@@ -38,9 +40,18 @@ export interface SubscriptionServiceDeps {
   clock?: () => Date;
   /** How long checking a webhook URL may wait for DNS (default: the guard's DNS_TIMEOUT_MS). */
   resolveTimeoutMs?: number;
+  /** Replays and backfills (they read the timeline); without it both are refused. */
+  replays?: ReplayService;
 }
 
-export interface WebhookRequest {
+/** How often a new subscription is told, and which past events it is sent at once. */
+export interface SubscribeOptions {
+  frequency?: DigestFrequency;
+  digestHour?: number;
+  backfill?: BackfillRequest;
+}
+
+export interface WebhookRequest extends SubscribeOptions {
   url: string;
   filter: SubscriptionFilter;
   types: AlertType[];
@@ -54,6 +65,8 @@ export interface SubscriptionChanges {
   contactEmail?: string | null;
   /** Only `active`, to re-enable a disabled subscription. */
   status?: 'active';
+  frequency?: DigestFrequency;
+  digestHour?: number;
 }
 
 const newId = monotonicFactory();
@@ -71,7 +84,12 @@ export class SubscriptionService {
     address: string,
     filter: SubscriptionFilter,
     types: AlertType[],
+    options: SubscribeOptions = {},
   ): Promise<Subscription> {
+    const settings = digestSettings({}, options);
+    // A backfill too broad is refused now; it is sent once the address is confirmed.
+    if (options.backfill && 'from' in options.backfill)
+      await this.requireReplays().matching({ filter }, options.backfill);
     const now = this.clock();
     if (
       !(await this.deps.subscriptions.countConfirmationRequest(
@@ -93,6 +111,8 @@ export class SubscriptionService {
       address,
       filter,
       types,
+      ...settings,
+      ...(options.backfill ? { backfill: options.backfill } : {}),
       status: 'pending',
       secrets: [],
       createdAt: at,
@@ -111,8 +131,12 @@ export class SubscriptionService {
   /** Webhook: active at once; the answer carries the signing secret and the management token, shown once. */
   async subscribeWebhook(
     request: WebhookRequest,
-  ): Promise<{ subscription: Subscription; secret: string; token: string }> {
+  ): Promise<{ subscription: Subscription; secret: string; token: string; backfill?: Replay }> {
     await this.assertSafeTarget(request.url);
+    const settings = digestSettings({}, request);
+    const backfill = request.backfill
+      ? { request: request.backfill, events: await this.requireReplays().matching(request, request.backfill) }
+      : undefined;
     const at = this.clock().toISOString();
     const id = newId();
     const secret = generateWebhookSecret();
@@ -125,6 +149,7 @@ export class SubscriptionService {
       ...(request.contactEmail ? { contactEmail: request.contactEmail } : {}),
       filter: request.filter,
       types: request.types,
+      ...settings,
       status: 'active',
       secrets: [{ sealed: sealSecret(key, secret), createdAt: at }],
       tokenHash: hash,
@@ -133,7 +158,9 @@ export class SubscriptionService {
       version: 1,
     };
     await this.deps.subscriptions.create(subscription);
-    return { subscription, secret, token };
+    if (!backfill) return { subscription, secret, token };
+    const replay = await this.requireReplays().backfill(subscription, backfill.request, backfill.events);
+    return { subscription, secret, token, backfill: replay };
   }
 
   get(id: string): Promise<Subscription> {
@@ -164,8 +191,10 @@ export class SubscriptionService {
     if (changes.status === 'active' && current.status === 'pending') {
       throw new ConflictError('An email subscription becomes active only through its confirmation link');
     }
+    const settings = digestSettings(current, changes);
     const next: Subscription = {
       ...current,
+      ...settings,
       ...(changes.filter ? { filter: changes.filter } : {}),
       ...(changes.types ? { types: changes.types } : {}),
       ...(changes.url ? { url: changes.url } : {}),
@@ -175,6 +204,8 @@ export class SubscriptionService {
       version: current.version + 1,
     };
     if (changes.contactEmail === null) delete next.contactEmail;
+    if (!settings.frequency) delete next.frequency;
+    if (settings.digestHour === undefined) delete next.digestHour;
     if (changes.status === 'active') {
       delete next.failingSince;
       delete next.statusReason;
@@ -208,8 +239,38 @@ export class SubscriptionService {
   /** Activates a pending subscription; any other is returned as it is (an unsubscribed one stays so). */
   async confirm(token: string): Promise<Subscription> {
     const current = await this.linked('confirm', token);
+    // Confirmed before, but its backfill was not finished then (the link followed again finishes it).
+    if (current.status === 'active' && current.backfill) return this.finishBackfill(current);
     if (current.status !== 'pending') return current;
-    return this.saveChanged(current, { status: 'active' });
+    const active = await this.saveChanged(current, { status: 'active' });
+    return active.backfill ? this.finishBackfill(active) : active;
+  }
+
+  /** Sends a confirmed subscription's backfill (under its one id, so never twice), then forgets it. */
+  private async finishBackfill(subscription: Subscription): Promise<Subscription> {
+    await this.requireReplays().backfill(subscription, subscription.backfill!);
+    const { backfill: _sent, ...rest } = subscription;
+    const next: Subscription = {
+      ...rest,
+      updatedAt: this.clock().toISOString(),
+      version: subscription.version + 1,
+    };
+    await this.deps.subscriptions.save(subscription, next);
+    return next;
+  }
+
+  /** Sends the past events dated within the range again (POST …/replay); see ReplayService.replay. */
+  async replay(
+    id: string,
+    request: { from: string; to: string },
+    idempotencyKey?: string,
+  ): Promise<{ replay: Replay; repeated: boolean }> {
+    return this.requireReplays().replay(await this.get(id), request, idempotencyKey);
+  }
+
+  private requireReplays(): ReplayService {
+    if (!this.deps.replays) throw new Error('replays need a ReplayService in SubscriptionServiceDeps');
+    return this.deps.replays;
   }
 
   async unsubscribeByToken(token: string): Promise<Subscription> {

@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliverDeps } from '../alerts/deliver.ts';
 import type { DeliveryQueue, FanoutContinuations, FanoutDeps } from '../alerts/fanout.ts';
+import { ReplayService } from '../alerts/replay.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
@@ -79,6 +80,7 @@ export function wireAlertServices(
       deliveries,
       queue,
       deliver,
+      replays: new ReplayService({ table, deliveries, queue }),
     }),
   };
 }

@@ -21,6 +21,10 @@ export interface AwsConfig {
   sweepGraceSeconds: number;
   /** FANOUT_PAGE_SIZE: index items fan-out reads per page (default: the walk's own, 500). */
   fanoutPageSize?: number;
+  /** DIGEST_PAGE_SIZE: digest periods the digest run reads per page (default 500). Tests only. */
+  digestPageSize?: number;
+  /** DIGEST_MAX_PERIODS: periods one digest invocation takes on (default 20,000). Tests only. */
+  digestMaxPeriods?: number;
   /** MAIL_SENDS_PER_SECOND: the most mails one delivery container sends per second (its share of the SES rate). */
   mailSendsPerSecond?: number;
   /** MAIL_CONFIGURATION_SET: the SES configuration set every send names (its events drive email health). */
@@ -46,6 +50,8 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     );
   return {
     ...positive(env, 'FANOUT_PAGE_SIZE', 'fanoutPageSize', 1, 1000),
+    ...positive(env, 'DIGEST_PAGE_SIZE', 'digestPageSize', 1, 1000),
+    ...positive(env, 'DIGEST_MAX_PERIODS', 'digestMaxPeriods', 1, 1_000_000),
     ...positive(env, 'MAIL_SENDS_PER_SECOND', 'mailSendsPerSecond', 0.01, 10_000),
     tableName: required(env, 'TABLE_NAME'),
     ...optional('DELIVERY_QUEUE_URL', 'queueUrl'),

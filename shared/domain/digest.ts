@@ -3,6 +3,7 @@
  * digest id, and what a digest lists (each event once, in its latest state, with what happened to
  * it in the period). See docs/digests.md.
  */
+
 import { compareTimeline } from './dates.ts';
 import { type AlertPayload, derivedUlid, type MessageRef } from './delivery.ts';
 import type { TimelineEvent } from './event.ts';
@@ -28,6 +29,24 @@ export interface DigestPeriod {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+
+/** How often a subscription is told, as stored: no frequency for immediate; the hour is kept either way. */
+export type DigestSettings = { frequency?: 'daily' | 'weekly'; digestHour?: number };
+
+/**
+ * A subscription's digest settings after a request (`current` for an existing one): the frequency
+ * asked for, else kept; the hour asked for, else kept, else (for a digest) the default. An hour
+ * given to an immediate subscription is kept for when it takes digests.
+ */
+export function digestSettings(
+  current: { frequency?: DigestFrequency; digestHour?: number },
+  requested: { frequency?: DigestFrequency; digestHour?: number },
+): DigestSettings {
+  const frequency = requested.frequency ?? current.frequency ?? 'immediate';
+  const hour = requested.digestHour ?? current.digestHour;
+  if (frequency === 'immediate') return hour === undefined ? {} : { digestHour: hour };
+  return { frequency, digestHour: hour ?? DEFAULT_DIGEST_HOUR };
+}
 
 /** The schedule of a subscription's digests; undefined when it is told of every change at once. */
 export function digestScheduleOf(settings: {

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
+  RangeTooBroadError,
   TooManyRequestsError,
   UnauthorizedError,
   UnsafeTargetError,
@@ -87,6 +88,9 @@ export function toProblem(error: unknown): {
   // A well-formed webhook URL whose target is refused (private, plain http, does not resolve…).
   if (error instanceof UnsafeTargetError)
     return known(problem(422, 'unsafe-target', error.message, error.errors));
+  // Well-formed, but more than one request may do (a replay of too many events).
+  if (error instanceof RangeTooBroadError)
+    return known(problem(422, 'range-too-broad', error.message, error.errors));
   if (error instanceof ValidationError)
     return known(problem(400, 'validation-error', error.message, error.errors));
   if (error instanceof UnauthorizedError) {

@@ -7,6 +7,7 @@ import { UnauthorizedError } from '../errors.ts';
 import { bearerToken, principalWithScope } from './auth.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { problemResponses } from './openapi-common.ts';
+import { registerReplayRoute, resolveRange } from './replay-routes.ts';
 import { type ApiRoutes, peekJsonBody } from './route.ts';
 import { lazy, type SchemaRef } from './schema-meta.ts';
 import {
@@ -27,8 +28,14 @@ export interface SubscriptionRoutesDeps {
 
 /** The public view of a subscription: never its secrets or token hash. */
 export function presentSubscription(subscription: Subscription) {
-  const { secrets: _secrets, tokenHash: _tokenHash, version: _version, ...visible } = subscription;
-  return visible;
+  const {
+    secrets: _secrets,
+    tokenHash: _tokenHash,
+    version: _version,
+    backfill: _backfill,
+    ...visible
+  } = subscription;
+  return { ...visible, frequency: subscription.frequency ?? 'immediate' };
 }
 
 export function presentDelivery(delivery: Delivery) {
@@ -85,6 +92,7 @@ export function registerSubscriptionRoutes(
   };
   // The subscription's own token, or an admin API key.
   const security: Record<string, string[]>[] = [{ subscriptionToken: [] }, { bearer: [] }];
+  registerReplayRoute(api, { service: loadService, manageAccess, managed, security });
 
   api.route(
     {
@@ -110,8 +118,18 @@ export function registerSubscriptionRoutes(
     async (c, input) => {
       const service = await loadService();
       const body = input.body;
+      const options = {
+        ...(body.frequency ? { frequency: body.frequency } : {}),
+        ...(body.digestHour !== undefined ? { digestHour: body.digestHour } : {}),
+        ...(body.backfill
+          ? {
+              backfill:
+                'limit' in body.backfill ? body.backfill : resolveRange(body.backfill, 'body.backfill'),
+            }
+          : {}),
+      };
       if (body.channel === 'email') {
-        const subscription = await service.subscribeEmail(body.address, body.filter, body.types);
+        const subscription = await service.subscribeEmail(body.address, body.filter, body.types, options);
         return c.json(presentSubscription(subscription), 202);
       }
       // webhookAccess has checked the key already; this keeps the handler safe on its own.
@@ -121,10 +139,16 @@ export function registerSubscriptionRoutes(
         filter: body.filter,
         types: body.types,
         ...(body.contactEmail ? { contactEmail: body.contactEmail } : {}),
+        ...options,
       });
       const origin = deps.publicUrl ?? new URL(c.req.url).origin;
       return c.json(
-        { ...presentSubscription(created.subscription), secret: created.secret, token: created.token },
+        {
+          ...presentSubscription(created.subscription),
+          secret: created.secret,
+          token: created.token,
+          ...(created.backfill ? { backfill: created.backfill } : {}),
+        },
         201,
         {
           location: `${origin}/v1/subscriptions/${created.subscription.id}`,
@@ -186,6 +210,8 @@ export function registerSubscriptionRoutes(
         ...(body.url ? { url: body.url } : {}),
         ...(body.contactEmail !== undefined ? { contactEmail: body.contactEmail } : {}),
         ...(body.status ? { status: body.status } : {}),
+        ...(body.frequency ? { frequency: body.frequency } : {}),
+        ...(body.digestHour !== undefined ? { digestHour: body.digestHour } : {}),
       });
       return c.json(presentSubscription(updated), 200);
     },

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { EDTF_BOUNDARY_PATTERN } from '../domain/dates.ts';
+import { DEFAULT_DIGEST_HOUR, digestFrequencies } from '../domain/digest.ts';
 import { eventKinds, normaliseActorQuery, normaliseKey } from '../domain/event.ts';
 import { alertTypes } from '../domain/subscription.ts';
 import { lazy, meta, named } from './schema-meta.ts';
@@ -66,6 +68,56 @@ const webhookUrl = lazy(() =>
 
 const email = () => z.email().check(z.maxLength(254));
 
+const frequencySchema = () =>
+  meta(z.optional(z.enum(digestFrequencies)), {
+    description:
+      'immediate (default): one alert per change. daily or weekly: one digest per period listing its changes, sent at digestHour (UTC); a weekly period ends on Mondays',
+  });
+const digestHourSchema = () =>
+  meta(z.optional(z.int().check(z.gte(0), z.lte(23))), {
+    description: `The hour (UTC) a digest period ends and its digest is sent, for frequency daily or weekly (kept for later otherwise); default ${DEFAULT_DIGEST_HOUR}`,
+  });
+
+/** An EDTF date boundary as `GET /v1/events` takes it (YYYY, YYYY-MM, YYYY-MM-DD); resolved by the route. */
+const boundary = (description: string) =>
+  meta(z.string().check(z.minLength(4), z.maxLength(40)), {
+    description,
+    example: '2024-06',
+    pattern: EDTF_BOUNDARY_PATTERN,
+  });
+
+/** A range of event dates (overlap, as in the timeline): from..to, both EDTF boundaries. */
+export const replayRangeSchema = lazy(() =>
+  named(
+    'ReplayRange',
+    z.strictObject({
+      from: boundary('First day of the range: events whose date ends on or after it'),
+      to: boundary('Last day of the range: events whose date starts on or before it'),
+    }),
+    {
+      description:
+        'Past events whose own date overlaps from..to, at most 500 (a broader range is refused with 422)',
+      example: { from: '2024-01', to: '2024-06' },
+    },
+  ),
+);
+
+const backfillSchema = () =>
+  meta(
+    z.optional(
+      z.union([
+        z.strictObject({
+          limit: meta(z.int().check(z.gte(1), z.lte(50)), { description: 'The latest 1–50 matching events' }),
+        }),
+        replayRangeSchema(),
+      ]),
+    ),
+    {
+      description:
+        'Send matching past events on subscribing, in timeline order, as event.created with replay: true: the latest `limit`, or those dated within from..to. Webhooks at once; email once confirmed',
+    },
+  );
+
 export const createSubscriptionSchema = lazy(() =>
   named(
     'CreateSubscription',
@@ -75,6 +127,9 @@ export const createSubscriptionSchema = lazy(() =>
         address: email(),
         filter: z._default(subscriptionFilterSchema(), emptyFilter),
         types: typesSchema(),
+        frequency: frequencySchema(),
+        digestHour: digestHourSchema(),
+        backfill: backfillSchema(),
       }),
       z.strictObject({
         channel: z.literal('webhook'),
@@ -84,6 +139,9 @@ export const createSubscriptionSchema = lazy(() =>
         }),
         filter: z._default(subscriptionFilterSchema(), emptyFilter),
         types: typesSchema(),
+        frequency: frequencySchema(),
+        digestHour: digestHourSchema(),
+        backfill: backfillSchema(),
       }),
     ]),
   ),
@@ -98,6 +156,8 @@ export const updateSubscriptionSchema = lazy(() =>
       url: z.optional(webhookUrl()),
       contactEmail: z.optional(z.nullable(email())),
       status: meta(z.optional(z.literal('active')), { description: 'Re-enable a disabled subscription' }),
+      frequency: frequencySchema(),
+      digestHour: digestHourSchema(),
     }),
   ),
 );
@@ -118,6 +178,10 @@ export const subscriptionSchema = lazy(() =>
       status: z.enum(['pending', 'active', 'disabled', 'unsubscribed']),
       statusReason: z.optional(z.string()),
       failingSince: z.optional(z.string()),
+      frequency: z.enum(digestFrequencies),
+      digestHour: meta(z.optional(z.int()), {
+        description: 'The hour (UTC) digests go out (used by daily and weekly subscriptions)',
+      }),
       createdAt: z.string(),
       updatedAt: z.string(),
     }),
@@ -130,6 +194,9 @@ export const createdWebhookSchema = lazy(() =>
     z.extend(subscriptionSchema(), {
       secret: meta(z.string(), { description: 'Signing secret (whsec_…); shown only now' }),
       token: meta(z.string(), { description: 'Management token for this subscription; shown only now' }),
+      backfill: meta(z.optional(replaySchema()), {
+        description: 'The backfill asked for, sent at once (its deliveries carry its id as replayId)',
+      }),
     }),
   ),
 );
@@ -151,8 +218,26 @@ export const deliverySchema = lazy(() =>
         }),
       ),
       nextAttemptAt: z.optional(z.string()),
+      replayId: meta(z.optional(z.string()), {
+        description: 'The replay (or backfill) that sent this past event again',
+      }),
       createdAt: z.string(),
       updatedAt: z.string(),
+    }),
+  ),
+);
+
+export const replaySchema = lazy(() =>
+  named(
+    'Replay',
+    z.object({
+      id: meta(z.string(), { description: 'The replay id (a ULID); its deliveries carry it as replayId' }),
+      subscriptionId: z.string(),
+      from: meta(z.optional(z.string()), { description: 'The range as resolved to days' }),
+      to: z.optional(z.string()),
+      limit: z.optional(z.int()),
+      events: meta(z.int(), { description: 'Past events sent, one event.created (replay: true) each' }),
+      createdAt: z.string(),
     }),
   ),
 );

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { drainChangeFeed } from '../alerts/change-feed.ts';
 import type { DeliverDeps } from '../alerts/deliver.ts';
+import { type DigestUnit, runDigests } from '../alerts/digest-run.ts';
 import type { DeliveryQueue, FanoutDeps } from '../alerts/fanout.ts';
+import { ReplayService } from '../alerts/replay.ts';
 import { SubscriptionService } from '../alerts/subscription-service.ts';
 import { createMailTransport } from '../delivery/email/transport.ts';
 import { defaultResolver } from '../delivery/ssrf-guard.ts';
@@ -72,17 +74,50 @@ export function createLocalAlerts(
   );
   deliveryWorker = createDeliveryWorker(deliver);
   worker = new BackgroundLoop('delivery worker', deliveryWorker.deliverDue, logger);
+  const digests = new BackgroundLoop(
+    'digests',
+    digestRound({ table, subscriptions, deliveries, queue, logger }),
+    logger,
+    DIGEST_CHECK_MS,
+  );
 
   return {
-    subscriptions: new SubscriptionService({ subscriptions, deliveries, queue, deliver }),
+    subscriptions: new SubscriptionService({
+      subscriptions,
+      deliveries,
+      queue,
+      deliver,
+      replays: new ReplayService({ table, deliveries, queue }),
+    }),
     nudgeFeed: () => feed.nudge(),
     start() {
       feed.start();
       worker!.start();
+      digests.start();
     },
     async stop() {
       await feed.stop();
+      await digests.stop();
       await worker!.stop();
     },
+  };
+}
+
+/** How often the local runtime looks for digest periods that have ended (the AWS schedule runs hourly). */
+const DIGEST_CHECK_MS = 60_000;
+/** Periods one round sends at most; a round that leaves some goes on at once from where it stopped. */
+const DIGEST_ROUND_PERIODS = 1_000;
+
+/** One round of the digest run on the local timer, carrying on from the last round's shards if it stopped short. */
+function digestRound(deps: Parameters<typeof runDigests>[0]): () => Promise<boolean> {
+  let units: DigestUnit[] | undefined;
+  return async () => {
+    const result = await runDigests(deps, {
+      now: new Date(),
+      maxPeriods: DIGEST_ROUND_PERIODS,
+      ...(units ? { units } : {}),
+    });
+    units = result.remaining.length > 0 ? result.remaining : undefined;
+    return units !== undefined;
   };
 }

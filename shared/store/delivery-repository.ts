@@ -142,18 +142,21 @@ export class DeliveryRepository {
   }
 
   /**
-   * Records new deliveries, all due at `dueAt`, leaving any already recorded alone (a replay).
-   * Returns the deliveries recorded by this call, as stored. One conditional write per delivery;
-   * with `singleWriter`, one batched read of which exist and batched writes of the others.
+   * Records new deliveries, all due at `dueAt` (or each at its own, in order), leaving any already
+   * recorded alone (a replay). Returns the deliveries recorded by this call, as stored. One
+   * conditional write per delivery; with `singleWriter`, one batched read of which exist and
+   * batched writes of the others.
    */
-  async recordAll(deliveries: Delivery[], dueAt: string): Promise<Delivery[]> {
+  async recordAll(deliveries: Delivery[], dueAt: string | readonly string[]): Promise<Delivery[]> {
+    const each = typeof dueAt === 'string' ? undefined : new Map(deliveries.map((d, i) => [d.id, dueAt[i]!]));
+    const dueOf = { get: (id: string) => each?.get(id) ?? (dueAt as string) };
     if (!this.batched) {
       const recorded = await mapLimit(deliveries, RECORD_CONCURRENCY, (delivery) =>
-        this.record(delivery, dueAt),
+        this.record(delivery, dueOf.get(delivery.id)!),
       );
       return deliveries
         .filter((_, i) => recorded[i])
-        .map((delivery) => ({ ...delivery, nextAttemptAt: dueAt }));
+        .map((delivery) => ({ ...delivery, nextAttemptAt: dueOf.get(delivery.id)! }));
     }
     if (deliveries.length === 0) return [];
     const keyOf = (delivery: Delivery) => deliveryKey(delivery.subscriptionId, delivery.id);
@@ -163,9 +166,9 @@ export class DeliveryRepository {
     const fresh = deliveries.filter((delivery) => !existing.has(keyOf(delivery).sk));
     await batchWrite(
       this.table,
-      fresh.map((delivery) => ({ PutRequest: { Item: newItem(delivery, dueAt) } })),
+      fresh.map((delivery) => ({ PutRequest: { Item: newItem(delivery, dueOf.get(delivery.id)!) } })),
     );
-    return fresh.map((delivery) => ({ ...delivery, nextAttemptAt: dueAt }));
+    return fresh.map((delivery) => ({ ...delivery, nextAttemptAt: dueOf.get(delivery.id)! }));
   }
 
   async get(ref: DeliveryRef): Promise<{ delivery: Delivery; attemptCount: number } | undefined> {

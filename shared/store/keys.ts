@@ -62,3 +62,18 @@ export const subscriptionListKey = (shard: number, status: string, channel: stri
   pk: subscriptionListPartition(shard),
   sk: `${status}#${channel}#${id}`,
 });
+/**
+ * Digests: one partition per subscription and period, holding the period's header (`PERIOD`, on
+ * the `due` index while the digest is to be sent) and one entry per event (`EVT#<eventId>`).
+ */
+export const DIGEST_PERIOD_SK = 'PERIOD';
+export const digestPeriodKey = (subscriptionId: string, periodStart: string) => ({
+  pk: `DIGEST#${subscriptionId}#${periodStart}`,
+  sk: DIGEST_PERIOD_SK,
+});
+export const digestEntryKey = (subscriptionId: string, periodStart: string, eventId: string) => ({
+  pk: `DIGEST#${subscriptionId}#${periodStart}`,
+  sk: `EVT#${eventId}`,
+});
+/** The `due` index partitions of digest periods waiting to be sent (shardCounts.digestDue): `DIGESTDUE#0` … */
+export const digestDuePartition = (shard: number) => `DIGESTDUE#${shard}`;

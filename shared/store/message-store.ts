@@ -48,9 +48,26 @@ export class MessageStore {
 
   /** Puts the bodies of records that refer to a message back (one batched read for those not cached). */
   async withBodies(deliveries: Delivery[]): Promise<Delivery[]> {
+    await this.prefetch(deliveries.flatMap(({ message }) => (message ? [message] : [])));
+    return Promise.all(
+      deliveries.map(async (delivery) =>
+        delivery.message
+          ? { ...delivery, body: (await this.body(delivery.message)) ?? MISSING_MESSAGE }
+          : delivery,
+      ),
+    );
+  }
+
+  /** The bodies of messages (undefined for one no longer kept), with one batched read for those not cached. */
+  async bodies(refs: readonly MessageRef[]): Promise<(string | undefined)[]> {
+    await this.prefetch(refs);
+    return Promise.all(refs.map((ref) => this.body(ref)));
+  }
+
+  /** Reads the messages not cached yet in batches (a single one is left to `body`). */
+  private async prefetch(refs: readonly MessageRef[]): Promise<void> {
     const missing = new Map<string, MessageRef>();
-    for (const { message } of deliveries)
-      if (message && !this.cache.has(idOf(message))) missing.set(idOf(message), message);
+    for (const message of refs) if (!this.cache.has(idOf(message))) missing.set(idOf(message), message);
     if (missing.size > 1) {
       const items = await batchGet<{ pk: string; sk: string; body: string }>(
         this.table,
@@ -62,13 +79,6 @@ export class MessageStore {
           Promise.resolve(item.body),
         );
     }
-    return Promise.all(
-      deliveries.map(async (delivery) =>
-        delivery.message
-          ? { ...delivery, body: (await this.body(delivery.message)) ?? MISSING_MESSAGE }
-          : delivery,
-      ),
-    );
   }
 
   /** One message's body, from the container's cache when it is there. */

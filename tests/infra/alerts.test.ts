@@ -136,12 +136,13 @@ describe('reserved concurrency', () => {
   const maximumConcurrency = (properties: Record<string, unknown>) =>
     (properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
 
-  it('reserves 20 for fan-out, 10 for delivery, 1 for the sweeper and 2 for mail events', () => {
-    expect(reservedConcurrency).toEqual({ fanout: 20, deliver: 10, sweep: 1, mailEvents: 2 });
+  it('reserves 20 for fan-out, 10 for delivery, 1 for the sweeper, 2 for mail events and 5 for digests', () => {
+    expect(reservedConcurrency).toEqual({ fanout: 20, deliver: 10, sweep: 1, mailEvents: 2, digest: 5 });
     expect(reserved('AlertsFanout')).toBe(20);
     expect(reserved('AlertsDeliver')).toBe(10);
     expect(reserved('AlertsSweep')).toBe(1);
     expect(reserved('MailEventsHandler')).toBe(2);
+    expect(reserved('DigestsHandler')).toBe(5);
   });
 
   it('fan-out reads each stream shard one invocation at a time (what its reservation is sized by)', () => {
@@ -166,13 +167,13 @@ describe('reserved concurrency', () => {
     expect(reserved('AlertsDeliver')).toBeGreaterThanOrEqual(maximumConcurrency(deliveryMapping()));
   });
 
-  it('reserves 33 in all, at most a tenth of the default account pool (1,000): the quota must be ≥ 133', () => {
+  it('reserves 38 in all, at most a tenth of the default account pool (1,000): the quota must be ≥ 138', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const total = functions.reduce(
       (sum, fn) => sum + ((fn.Properties.ReservedConcurrentExecutions as number | undefined) ?? 0),
       0,
     );
-    expect(total).toBe(33);
+    expect(total).toBe(38);
     expect(Object.values(reservedConcurrency).reduce((sum, n) => sum + n, 0)).toBe(total);
     expect(total).toBeLessThanOrEqual(100);
   });

@@ -28,6 +28,7 @@ const lambdaEnvironment = {
   AWS_SECRET_ACCESS_KEY: 'test',
   TABLE_NAME: 'dateline-bundle-test',
   DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/delivery',
+  DIGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/digest-continuations',
   TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf',
   MAIL_FROM: 'alerts@example.com',
   PUBLIC_URL: 'https://dateline.example.org',

@@ -45,6 +45,7 @@ describe('cfn-lint suppressions', () => {
         'W3005 @ AlertsDeliver',
         'W3005 @ AlertsSweep',
         'W3005 @ MailEventsHandler',
+        'W3005 @ DigestsHandler',
         'E3002 @ MonitoringDashboard',
       ].sort(),
     );

@@ -7,7 +7,13 @@ import { logicalId, type Resource, resourceNamed, synth } from './synth.ts';
 let template: Template;
 let functions: Record<string, Resource>;
 
-const names = { api: 'ApiHandler', fanout: 'AlertsFanout', deliver: 'AlertsDeliver', sweep: 'AlertsSweep' };
+const names = {
+  api: 'ApiHandler',
+  fanout: 'AlertsFanout',
+  deliver: 'AlertsDeliver',
+  sweep: 'AlertsSweep',
+  digest: 'DigestsHandler',
+};
 
 beforeAll(() => {
   template = synth().template;
@@ -71,6 +77,8 @@ const testOnlyVariables = [
   'DATELINE_RETRY_SCHEDULE',
   'SWEEP_GRACE_SECONDS',
   'FANOUT_PAGE_SIZE',
+  'DIGEST_PAGE_SIZE',
+  'DIGEST_MAX_PERIODS',
 ];
 
 describe('test-only settings', () => {
@@ -98,6 +106,8 @@ describe('test-only settings', () => {
     expect(config.retrySchedule).toEqual(defaultRetrySchedule);
     expect(config.sweepGraceSeconds).toBe(DEFAULT_SWEEP_GRACE_SECONDS);
     expect(config.fanoutPageSize).toBeUndefined();
+    expect(config.digestPageSize).toBeUndefined();
+    expect(config.digestMaxPeriods).toBeUndefined();
   });
 });
 

@@ -20,6 +20,7 @@ const functionPrefixes = {
   deliver: 'AlertsDeliver',
   sweep: 'AlertsSweep',
   mailEvents: 'MailEventsHandler',
+  digest: 'DigestsHandler',
 };
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
@@ -91,6 +92,7 @@ const tableUse: Record<keyof typeof functionPrefixes, { indexes: string[]; batch
   deliver: { indexes: [], batchWrite: false },
   sweep: { indexes: ['due', 'feed'], batchWrite: false },
   mailEvents: { indexes: [], batchWrite: false },
+  digest: { indexes: ['due'], batchWrite: false },
 };
 
 /** The index ARNs (as CloudFormation renders them) a function may Query. */
@@ -222,6 +224,20 @@ describe('function roles: exactly the actions the code needs, on the resources i
       'sqs:SendMessage': ['QueuesDelivery', 'QueuesFanoutContinuations'],
     });
     expect(queryableIndexes('sweep')).toEqual(['due', 'feed']);
+  });
+
+  it('digest: its logs, table read/write and Query on the due index, sending deliveries and its own continuations, plus consuming them', () => {
+    expect(grants('digest')).toEqual({
+      ...logsOf('DigestsHandler'),
+      ...onTable([...tableRead, ...tableWrite]),
+      'sqs:SendMessage': ['DigestsContinuations', 'QueuesDelivery'],
+      'sqs:ChangeMessageVisibility': ['DigestsContinuations'],
+      'sqs:ReceiveMessage': ['DigestsContinuations'],
+      'sqs:DeleteMessage': ['DigestsContinuations'],
+      'sqs:GetQueueAttributes': ['DigestsContinuations'],
+      'sqs:GetQueueUrl': ['DigestsContinuations'],
+    });
+    expect(queryableIndexes('digest')).toEqual(['due']);
   });
 
   it.each(Object.keys(functionPrefixes) as (keyof typeof functionPrefixes)[])(

@@ -24,17 +24,18 @@ describe('DatelineStack', () => {
 
   it.each([
     ['AWS::DynamoDB::GlobalTable', 1],
-    ['AWS::Lambda::Function', 5],
-    ['AWS::Lambda::EventSourceMapping', 4],
-    ['AWS::SQS::Queue', 7],
+    ['AWS::Lambda::Function', 6],
+    ['AWS::Lambda::EventSourceMapping', 5],
+    ['AWS::SQS::Queue', 9],
     ['AWS::ApiGatewayV2::Api', 1],
     ['AWS::ApiGatewayV2::Route', 1],
     ['AWS::SecretsManager::Secret', 1],
     // The alarm topic and the SES mail-events topic.
     ['AWS::SNS::Topic', 2],
-    ['AWS::Events::Rule', 1],
+    // The sweeper's schedule and the digests' hourly one.
+    ['AWS::Events::Rule', 2],
     ['AWS::CloudWatch::Dashboard', 1],
-    ['AWS::Logs::LogGroup', 6],
+    ['AWS::Logs::LogGroup', 7],
   ])('has %s × %i', (type, count) => {
     template.resourceCountIs(type, count);
   });

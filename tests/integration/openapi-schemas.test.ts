@@ -27,11 +27,11 @@ describe('schemas built on first use', () => {
     const refused = await stack.app.request('/v1/subscriptions', json('POST', { channel: 'email' }));
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(built()).toEqual(['CreateSubscription', 'SubscriptionFilter']);
+    expect(built()).toEqual(['CreateSubscription', 'ReplayRange', 'SubscriptionFilter']);
 
     const page = await stack.app.request('/v1/events?limit=2');
     expect(page.status).toBe(200);
-    expect(built()).toEqual(['CreateSubscription', 'SubscriptionFilter']);
+    expect(built()).toEqual(['CreateSubscription', 'ReplayRange', 'SubscriptionFilter']);
   });
 
   it('validates with the built schemas from then on: the same request is refused the same way twice', async () => {

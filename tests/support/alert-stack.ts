@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { drainChangeFeed } from '../../shared/alerts/change-feed.ts';
 import { attemptDelivery, type DeliverDeps } from '../../shared/alerts/deliver.ts';
 import type { DeliveryQueue, FanoutDeps } from '../../shared/alerts/fanout.ts';
+import { ReplayService } from '../../shared/alerts/replay.ts';
 import { SubscriptionService } from '../../shared/alerts/subscription-service.ts';
 import { ApiKeyStore, type Scope } from '../../shared/auth/api-keys.ts';
 import type { AwsAlerts } from '../../shared/aws/alerts-runtime.ts';
@@ -135,6 +136,7 @@ export async function startAlertStack(options: AlertStackOptions = {}): Promise<
     deliveries,
     queue,
     deliver,
+    replays: new ReplayService({ table, deliveries, queue }),
   });
   const events = new EventService({
     table,
@@ -217,7 +219,13 @@ export function awsAlertsFor(stack: AlertStack, sqs: SQSClient, table: Table = s
       logger: silentLogger,
     },
     deliver,
-    subscriptions: new SubscriptionService({ subscriptions, deliveries, queue, deliver }),
+    subscriptions: new SubscriptionService({
+      subscriptions,
+      deliveries,
+      queue,
+      deliver,
+      replays: new ReplayService({ table, deliveries, queue }),
+    }),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type DigestSchedule,
   digestDeliveryId,
   digestScheduleOf,
+  digestSettings,
   type EntryWithMessage,
   MAX_DIGEST_ITEMS,
   periodAfter,
@@ -28,6 +29,38 @@ describe('digestScheduleOf', () => {
 
   it('sends at 07:00 UTC when no hour is named', () => {
     expect(digestScheduleOf({ frequency: 'weekly' })).toEqual({ frequency: 'weekly', hour: 7 });
+  });
+});
+
+describe('digestSettings', () => {
+  it('stores nothing for a new immediate subscription', () => {
+    expect(digestSettings({}, {})).toEqual({});
+    expect(digestSettings({}, { frequency: 'immediate' })).toEqual({});
+  });
+
+  it('gives a new digest subscription the default hour', () => {
+    expect(digestSettings({}, { frequency: 'daily' })).toEqual({ frequency: 'daily', digestHour: 7 });
+  });
+
+  it('keeps the frequency and hour a change does not name', () => {
+    expect(digestSettings({ frequency: 'weekly', digestHour: 18 }, { digestHour: 6 })).toEqual({
+      frequency: 'weekly',
+      digestHour: 6,
+    });
+    expect(digestSettings({ frequency: 'weekly', digestHour: 18 }, { frequency: 'daily' })).toEqual({
+      frequency: 'daily',
+      digestHour: 18,
+    });
+  });
+
+  it('drops the frequency when a subscription goes back to immediate, and keeps its hour for later', () => {
+    expect(digestSettings({ frequency: 'daily', digestHour: 9 }, { frequency: 'immediate' })).toEqual({
+      digestHour: 9,
+    });
+    expect(digestSettings({ digestHour: 9 }, { frequency: 'weekly' })).toEqual({
+      frequency: 'weekly',
+      digestHour: 9,
+    });
   });
 });
 
