@@ -2,7 +2,7 @@ import { overlapsRange } from '../domain/dates.ts';
 import { actorKey, resolveStoredDate, type TimelineEvent } from '../domain/event.ts';
 import { batchGet, queryPage, type Table } from './dynamo.ts';
 import type { EventItem } from './event-repository.ts';
-import { type Dimension, dimensionId, eventKey } from './keys.ts';
+import { changeIndexPartition, type Dimension, eventKey } from './keys.ts';
 import { drivingDimensions, type TimelineFilter } from './timeline-plan.ts';
 import { matchesTimelineFilter } from './timeline-reader.ts';
 
@@ -15,9 +15,6 @@ import { matchesTimelineFilter } from './timeline-reader.ts';
  * newest entries of the partition its filter drives, checks the other filters on them and fetches
  * only the events that pass. docs/data-model.md has the costs.
  */
-
-/** The change index partition of one dimension value. */
-export const changeIndexPartition = (dimension: Dimension) => `CHG#${dimensionId(dimension)}`;
 
 /** A type, not an interface, so that it passes as the plain record a batch write takes. */
 export type ChangeIndexItem = {

@@ -19,6 +19,9 @@ export const dimensionId = (dimension: Dimension) =>
 /** The timeline partition of one dimension value; sort key is the timeline sort key. */
 export const timelinePartition = (dimension: Dimension) => `TL#${dimensionId(dimension)}`;
 
+/** The feeds' change index: an event's entry under one dimension, sorted by when it last changed. */
+export const changeIndexPartition = (dimension: Dimension) => `CHG#${dimensionId(dimension)}`;
+
 /** Coverage partitions hold intervals under each month, year, decade, century or millennium they touch. */
 export type Granule = { unit: 'M' | 'Y' | 'D' | 'C' | 'K'; value: string };
 export const coveragePartition = (dimension: Dimension, granule: Granule) =>
