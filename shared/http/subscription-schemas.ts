@@ -175,9 +175,21 @@ export const subscriptionSchema = lazy(() =>
       contactEmail: z.optional(z.string()),
       filter: z.object({ kinds: strings(), actors: strings(), tags: strings() }),
       types: z.array(z.enum(alertTypes)),
-      status: z.enum(['pending', 'active', 'disabled', 'unsubscribed']),
-      statusReason: z.optional(z.string()),
-      failingSince: z.optional(z.string()),
+      status: meta(z.enum(['pending', 'active', 'disabled', 'unsubscribed']), {
+        description:
+          'pending until an email address is confirmed; disabled when the receiver refused for good (webhook 410, a permanent bounce or a complaint) or deliveries failed for 5 days (PATCH status: active re-enables); unsubscribed for good',
+      }),
+      statusReason: meta(z.optional(z.string()), {
+        description: 'Why it is disabled or unsubscribed, in words',
+        example: 'the address bounced permanently: 550 5.1.1 user unknown',
+      }),
+      failingSince: meta(z.optional(z.string()), {
+        description: 'When the current run of failed deliveries began (cleared by a delivery)',
+      }),
+      lastDeliveryAt: meta(z.optional(z.string()), {
+        description:
+          'When a delivery last reached the receiver (a 2xx, an SMTP 250, an SES Delivery event); moved at most once an hour. The delivery log has every attempt',
+      }),
       frequency: z.enum(digestFrequencies),
       digestHour: meta(z.optional(z.int()), {
         description: 'The hour (UTC) digests go out (used by daily and weekly subscriptions)',

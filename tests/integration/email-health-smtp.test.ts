@@ -179,3 +179,15 @@ describe('an SMTP server that cannot be reached', () => {
     }
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the health a subscription shows', async () => {
+    const document = (await (await stack.app.request('/openapi.json')).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
+    };
+    const { properties } = document.components.schemas.Subscription!;
+    for (const field of ['status', 'statusReason', 'failingSince', 'lastDeliveryAt'])
+      expect(properties[field]?.description, field).toBeTruthy();
+    expect(properties.status!.description).toContain('permanent bounce');
+  });
+});
