@@ -122,8 +122,9 @@ function validArray(options: GeneratorOptions, schema: JsonSchema): fc.Arbitrary
   const items = validArbitrary(options, (schema.items ?? {}) as JsonSchema);
   const minLength = num(schema.minItems, 0);
   const most = num(schema.maxItems, minLength + 4);
+  // Now and then as long as allowed: a full array of actors or tags is many index items to write.
   const lengths = fc.oneof(
-    { weight: 6, arbitrary: fc.constant(Math.min(most, minLength + 3)) },
+    { weight: 15, arbitrary: fc.constant(Math.min(most, minLength + 3)) },
     { weight: 1, arbitrary: fc.constant(most) },
   );
   return lengths.chain((maxLength) =>
@@ -147,8 +148,14 @@ function validObject(options: GeneratorOptions, schema: JsonSchema): fc.Arbitrar
 export function invalidArbitrary(options: GeneratorOptions, schema: JsonSchema): fc.Arbitrary<InvalidValue> {
   return validArbitrary(options, schema)
     .chain((value) => {
-      const candidates = mutations(options, schema, value, []);
-      return fc.constantFrom(...candidates).chain(({ rule, path, replacement }) =>
+      // A rule first, then where to break it: every node could take a wrong type, which would
+      // otherwise crowd out the rarer rules (a pattern, a format).
+      const byRule = new Map<string, Mutation[]>();
+      for (const mutation of mutations(options, schema, value, [])) {
+        byRule.set(mutation.rule, [...(byRule.get(mutation.rule) ?? []), mutation]);
+      }
+      const candidates = fc.constantFrom(...byRule.values()).chain((group) => fc.constantFrom(...group));
+      return candidates.chain(({ rule, path, replacement }) =>
         replacement.map((next) => ({
           value: replaceAt(value, path, next),
           rule,
