@@ -16,6 +16,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FEED_PACKAGE_FILES } from '../../shared/feeds/packages.ts';
 import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../shared/http/docs-assets.ts';
 import type { LogLevel } from '../../shared/platform/logger.ts';
 import { bindQueue, bindSecret, bindTable } from './bindings.ts';
@@ -123,8 +124,9 @@ export class Api extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(10),
       environment: { PUBLIC_URL: this.publicUrl },
-      // /docs serves Swagger UI's files from the bundle's node_modules, read on first request.
-      packageFiles: { [SWAGGER_UI_PACKAGE]: SWAGGER_UI_FILES },
+      // /docs serves Swagger UI's files from the bundle's node_modules, read on first request; the
+      // feeds import their libraries from there on first use (shared/feeds/packages.ts).
+      packageFiles: { [SWAGGER_UI_PACKAGE]: SWAGGER_UI_FILES, ...FEED_PACKAGE_FILES },
     });
     // Items and table queries only: the API's code queries no index and writes no batch.
     bindTable(this.handler, props.table, { access: 'RW' });

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -54,7 +54,12 @@ export function packageFileCopyCommands(inputDir: string, outputDir: string, fil
   return Object.entries(files).flatMap(([name, paths]) => {
     const from = join(inputDir, 'node_modules', name);
     const to = join(outputDir, 'node_modules', name);
-    return [`mkdir -p "${to}"`, ...paths.map((path) => `cp "${join(from, path)}" "${join(to, path)}"`)];
+    // A path may sit in a folder of the package (lib/feed.js): make each folder first.
+    const folders = [...new Set(paths.map((path) => dirname(join(to, path))))];
+    return [
+      ...folders.map((folder) => `mkdir -p "${folder}"`),
+      ...paths.map((path) => `cp "${join(from, path)}" "${join(to, path)}"`),
+    ];
   });
 }
 

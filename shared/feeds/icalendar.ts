@@ -1,8 +1,8 @@
-import ical, { escape as escapeText } from 'ical-generator';
 import { calendarSpan, dateCaveats, dateShape, dayAfter } from './date-span.ts';
 import type { FeedEntry } from './feed-entry.ts';
 import { describeFilter, feedUrl, timelinePageUrl } from './feed-links.ts';
 import type { FeedMeta } from './feed-meta.ts';
+import { importPackage } from './packages.ts';
 import { xmlText } from './words.ts';
 
 /**
@@ -39,7 +39,9 @@ const SHORT_YEAR_DATE = /^((?:DTSTART|DTEND);VALUE=DATE:)(\d{5,7})(?=\r?$)/gm;
 const padYear = (ics: string) =>
   ics.replace(SHORT_YEAR_DATE, (_, name: string, digits: string) => `${name}${digits.padStart(8, '0')}`);
 
-export function renderICalendar(entries: readonly FeedEntry[], meta: FeedMeta): string {
+export async function renderICalendar(entries: readonly FeedEntry[], meta: FeedMeta): Promise<string> {
+  const { default: ical, escape: escapeText } =
+    await importPackage<typeof import('ical-generator')>('ical-generator');
   const described = describeFilter(meta.filter);
   const calendar = ical({
     prodId: PRODUCT,

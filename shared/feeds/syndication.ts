@@ -1,6 +1,7 @@
-import { type Category, Feed, type Item } from 'feed';
+import type { Category, Feed, Item } from 'feed';
 import type { FeedEntry } from './feed-entry.ts';
 import { type FeedMeta, feedHead } from './feed-meta.ts';
+import { importPackage } from './packages.ts';
 import { escapeHtml, xmlText } from './words.ts';
 
 /**
@@ -32,8 +33,9 @@ function categories(entry: FeedEntry, baseUrl: string): Category[] {
   ];
 }
 
-function newFeed(meta: FeedMeta, format: 'atom' | 'rss'): Feed {
+async function newFeed(meta: FeedMeta, format: 'atom' | 'rss'): Promise<Feed> {
   const head = feedHead(meta, format);
+  const { Feed } = await importPackage<typeof import('feed')>('feed');
   return new Feed({
     id: head.selfUrl,
     title: xmlText(head.title),
@@ -48,8 +50,8 @@ function newFeed(meta: FeedMeta, format: 'atom' | 'rss'): Feed {
 }
 
 /** An Atom 1.0 document of the entries, in the order given. */
-export function renderAtom(entries: readonly FeedEntry[], meta: FeedMeta): string {
-  const feed = newFeed(meta, 'atom');
+export async function renderAtom(entries: readonly FeedEntry[], meta: FeedMeta): Promise<string> {
+  const feed = await newFeed(meta, 'atom');
   for (const entry of entries) {
     feed.addItem({
       id: entry.id,
@@ -66,8 +68,8 @@ export function renderAtom(entries: readonly FeedEntry[], meta: FeedMeta): strin
 }
 
 /** An RSS 2.0 document of the entries, in the order given; each item's pubDate is when it last changed. */
-export function renderRss(entries: readonly FeedEntry[], meta: FeedMeta): string {
-  const feed = newFeed(meta, 'rss');
+export async function renderRss(entries: readonly FeedEntry[], meta: FeedMeta): Promise<string> {
+  const feed = await newFeed(meta, 'rss');
   for (const entry of entries) {
     feed.addItem({
       guid: entry.id,

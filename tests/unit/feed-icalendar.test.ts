@@ -21,8 +21,8 @@ function storedEvent(overrides: Partial<EventInput>): TimelineEvent {
 }
 
 /** The VEVENTs of a rendered calendar, read back by ical.js, by title. */
-function calendarOf(events: TimelineEvent[]) {
-  const ics = renderICalendar(
+async function calendarOf(events: TimelineEvent[]) {
+  const ics = await renderICalendar(
     events.map((event) => feedEntry(event, BASE)),
     {
       baseUrl: BASE,
@@ -39,14 +39,14 @@ const day = (time: ICAL.Time) =>
   `${String(time.year).padStart(4, '0')}-${String(time.month).padStart(2, '0')}-${String(time.day).padStart(2, '0')}`;
 
 describe('renderICalendar', () => {
-  it('makes each event an all-day VEVENT whose DTEND is the day after its last day (exclusive)', () => {
+  it('makes each event an all-day VEVENT whose DTEND is the day after its last day (exclusive)', async () => {
     const events = [
       storedEvent({ title: 'One day', date: '2024-06-19' }),
       storedEvent({ title: 'A month', date: '2024-01' }),
       storedEvent({ title: 'A span', date: '2024-06-10/2024-06-20' }),
       storedEvent({ title: 'Year end', date: '2023-12-31' }),
     ];
-    const { vevents } = calendarOf(events);
+    const { vevents } = await calendarOf(events);
     expect(vevents.map((e) => [e.startDate.isDate, day(e.startDate), day(e.endDate)])).toEqual([
       [true, '2024-06-19', '2024-06-20'],
       [true, '2024-01-01', '2024-02-01'],
@@ -55,8 +55,8 @@ describe('renderICalendar', () => {
     ]);
   });
 
-  it('says in the summary what the days cannot: approximate, uncertain, ongoing, an end not known', () => {
-    const { vevents } = calendarOf([
+  it('says in the summary what the days cannot: approximate, uncertain, ongoing, an end not known', async () => {
+    const { vevents } = await calendarOf([
       storedEvent({ title: 'Mid-June', date: '2024-06-15~' }),
       storedEvent({ title: 'Doubtful', date: '2024-06-15?' }),
       storedEvent({ title: 'War', date: '2022-02-24/..' }),
@@ -72,8 +72,8 @@ describe('renderICalendar', () => {
     ]);
   });
 
-  it('draws an open or unknown end at its known end, not out to 9999', () => {
-    const { vevents } = calendarOf([
+  it('draws an open or unknown end at its known end, not out to 9999', async () => {
+    const { vevents } = await calendarOf([
       storedEvent({ date: '2022-02-24/..' }),
       storedEvent({ date: '../2019-12' }),
     ]);
@@ -83,15 +83,15 @@ describe('renderICalendar', () => {
     ]);
   });
 
-  it('writes years before 1000 with four digits', () => {
-    const { ics, vevents } = calendarOf([storedEvent({ date: '0850-03-02' })]);
+  it('writes years before 1000 with four digits', async () => {
+    const { ics, vevents } = await calendarOf([storedEvent({ date: '0850-03-02' })]);
     expect(ics).toContain('DTSTART;VALUE=DATE:08500302');
     expect(day(vevents[0]!.startDate)).toBe('0850-03-02');
   });
 
-  it('stamps each event with when it last changed and counts its revisions', () => {
+  it('stamps each event with when it last changed and counts its revisions', async () => {
     const event = storedEvent({ date: '2024-06-19' });
-    const { vevents } = calendarOf([event]);
+    const { vevents } = await calendarOf([event]);
     const component = vevents[0]!.component;
     expect(vevents[0]!.uid).toBe(`${event.id}@dateline`);
     expect(vevents[0]!.sequence).toBe(3);
@@ -100,15 +100,15 @@ describe('renderICalendar', () => {
     expect(component.getFirstPropertyValue('url')).toBe(`${BASE}/events/${event.id}`);
   });
 
-  it('opens the description with the date in words and lists the sources', () => {
+  it('opens the description with the date in words and lists the sources', async () => {
     const event = storedEvent({ date: '2024-06-15~' });
-    const { vevents } = calendarOf([event]);
+    const { vevents } = await calendarOf([event]);
     expect(vevents[0]!.description.startsWith(dateInWords(event))).toBe(true);
     expect(vevents[0]!.description).toContain(event.sources[0]!.url);
   });
 
-  it('escapes the calendar name built from caller text (the q filter)', () => {
-    const { calendar } = calendarOf([]);
+  it('escapes the calendar name built from caller text (the q filter)', async () => {
+    const { calendar } = await calendarOf([]);
     // NAME is TEXT (RFC 7986 §5.1); ical.js does not know it, so it hands the value over as written.
     const text = ICAL.design.icalendar.value.text!;
     const name = calendar.getFirstPropertyValue('name') as string;

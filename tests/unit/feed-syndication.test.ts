@@ -48,8 +48,10 @@ const meta: FeedMeta = {
   updated: entries[0]!.updated,
 };
 
+const [atomXml, rssXml] = await Promise.all([renderAtom(entries, meta), renderRss(entries, meta)]);
+
 describe('renderAtom', () => {
-  const parsed = parseFeed(renderAtom(entries, meta));
+  const parsed = parseFeed(atomXml);
 
   it('is an Atom 1.0 feed whose self link and id are the canonical URL of its filter', () => {
     expect(parsed.meta).toEqual({ type: 'atom', version: '1.0' });
@@ -96,7 +98,7 @@ describe('renderAtom', () => {
 });
 
 describe('renderRss', () => {
-  const xml = renderRss(entries, meta);
+  const xml = rssXml;
   const parsed = parseFeed(xml);
 
   it('is an RSS 2.0 channel with its self link and when it was last built', () => {
