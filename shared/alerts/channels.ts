@@ -142,6 +142,7 @@ function alertEmailInput(deps: ChannelDeps, key: Uint8Array, subscription: Subsc
     ...(payload.data.previous ? { previous: payload.data.previous as Record<string, unknown> } : {}),
     // The event's page, for the reader; the JSON is one link away from it.
     eventUrl: `${deps.publicUrl}/events/${event.id}`,
+    apiUrl: `${deps.publicUrl}/v1/events/${event.id}`,
     unsubscribeUrl: `${deps.publicUrl}/v1/unsubscribe?token=${signLinkToken(key, 'unsubscribe', subscription.id)}`,
     manageNote: `You get this because you subscribed to ${describeFilter(subscription.filter)}.`,
   };

@@ -1,4 +1,5 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readableEvent } from '../delivery/email/words.ts';
 import { alertPayload, type Delivery } from '../domain/delivery.ts';
 import type { TimelineEvent } from '../domain/event.ts';
 import { stateBefore, statesAtChanges } from '../domain/event-history.ts';
@@ -201,7 +202,9 @@ async function prepareChange(
   const before = change.previous ? stateBefore(event, change) : event;
   const partitions = await deps.subscriptions.probePartitions(event, ...(before === event ? [] : [before]));
   const message = { eventId: event.id, change: changeName(change) };
-  const body = JSON.stringify(alertPayload(change.type, change.at, event, change.previous));
+  const body = JSON.stringify(
+    alertPayload(change.type, change.at, event, change.previous, readableEvent(event)),
+  );
   if (options.storeMessage !== false) await deps.deliveries.messages.put(message, body, new Date());
   return { event, before, change, partitions, message, body };
 }

@@ -26,3 +26,29 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
 export function isCountryCode(code: string): boolean {
   return COUNTRY_CODES.has(code);
 }
+
+// Built on the first name asked for, never at load: Intl.DisplayNames loads ICU's region data.
+let regions: Intl.DisplayNames | undefined;
+const names = new Map<string, string>();
+
+/** A country's English name ("KP" → "North Korea"); anything but a country code as it is. */
+export function countryName(code: string): string {
+  if (!COUNTRY_CODES.has(code)) return code;
+  let name = names.get(code);
+  if (name === undefined) {
+    try {
+      regions ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+      name = regions.of(code) ?? code;
+    } catch {
+      name = code; // not a well-formed region code (RangeError)
+    }
+    names.set(code, name);
+  }
+  return name;
+}
+
+/** A country as people read it, with its code beside: "North Korea (KP)"; anything else alone. */
+export function countryLabel(code: string): string {
+  const name = countryName(code);
+  return name === code ? code : `${name} (${code})`;
+}

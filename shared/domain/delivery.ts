@@ -56,6 +56,20 @@ export interface MessageRef {
 }
 
 /** The Standard Webhooks body. `data.previous` holds the changed fields' earlier values on updates. */
+/** An event in words, beside it in an alert's payload: for a receiver that shows it to people. */
+export interface ReadableEvent {
+  /** The date in words: "mid-June 2024", "since June 2024, ongoing". */
+  date: string;
+  /** How precisely the date is known, with its qualifiers: "an approximate day", "from a month, open-ended". */
+  precision: string;
+  /** "Missile launch". */
+  kind: string;
+  /** "Kharkiv, Ukraine (UA)". */
+  location?: string;
+  /** "North Korea (KP), supplier", "Vladimir Putin (person), President of Russia". */
+  actors: string[];
+}
+
 export interface AlertPayload {
   type: DeliveryKind;
   timestamp: string;
@@ -65,6 +79,8 @@ export interface AlertPayload {
     changed?: string[];
     subscriptionId?: string;
     message?: string;
+    /** The event in words (added beside the event; absent from payloads written before it was). */
+    readable?: ReadableEvent;
     /** Set on a past event sent again by a replay or backfill (an `event.created`), with its id. */
     replay?: true;
     replayId?: string;
@@ -95,11 +111,16 @@ export function alertPayload(
   at: string,
   event: TimelineEvent,
   previous?: Partial<EventInput>,
+  readable?: ReadableEvent,
 ): AlertPayload {
   const changed = previous ? Object.keys(previous) : undefined;
   return {
     type,
     timestamp: at,
-    data: { event, ...(previous && changed?.length ? { previous, changed } : {}) },
+    data: {
+      event,
+      ...(previous && changed?.length ? { previous, changed } : {}),
+      ...(readable ? { readable } : {}),
+    },
   };
 }

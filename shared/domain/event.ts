@@ -14,6 +14,13 @@ export const eventKinds = [
 
 export type EventKind = (typeof eventKinds)[number];
 
+/** A kind in words: "missile-launch" → "Missile launch" (any other value as it is). */
+export function kindLabel(kind: string): string {
+  return (eventKinds as readonly string[]).includes(kind)
+    ? kind[0]!.toUpperCase() + kind.slice(1).replaceAll('-', ' ')
+    : kind;
+}
+
 export type Actor =
   | { type: 'state'; code: string; role?: string }
   | { type: 'organisation' | 'person'; name: string; role?: string };

@@ -112,10 +112,14 @@ describe('alerts on the local runtime, end to end', () => {
     };
     expect(verified).toMatchObject({
       type: 'event.created',
-      data: { event: { id: first.id, date: '2024-06-15~', sources: [ICARO] } },
+      data: {
+        event: { id: first.id, date: '2024-06-15~', sources: [ICARO] },
+        readable: { date: 'mid-June 2024', precision: 'an approximate day' },
+      },
     });
     const [alert] = await sink.waitFor(isAlertFor(first.id));
-    expect(alert!.parsed.text).toContain('Written as 2024-06-15~');
+    expect(alert!.parsed.text).toContain('an approximate day, written 2024-06-15~');
+    expect(alert!.parsed.text).toContain(`/v1/events/${first.id}`);
     expect(alert!.parsed.html).toContain(ICARO.title);
 
     // One-click unsubscribe, as a mailbox provider does it.

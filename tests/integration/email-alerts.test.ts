@@ -92,7 +92,20 @@ describe('an alert mail', () => {
       expect(part).toContain('2024-06-15~');
       expect(part).toContain(`http://dateline.test/events/${event.id}`);
     }
-    expect(mail.text).toContain('Written as 2024-06-15~ · precision: day');
+    expect(mail.text).toContain('When: mid-June 2024\n      an approximate day, written 2024-06-15~');
+    expect(mail.text).toContain(`As JSON: http://dateline.test/v1/events/${event.id}`);
+  });
+
+  it('speaks people: countries by name with their codes, the kind in words', async () => {
+    await confirmedSubscriber('words@example.net', 'mail-words');
+
+    const { mail } = await alertFor('words@example.net', 'mail-words');
+
+    for (const part of [mail.text ?? '', mail.html || '']) {
+      expect(part).toContain('Russia (RU); North Korea (KP)');
+      expect(part).toContain('Kharkiv, Ukraine (UA)');
+      expect(part).toContain('Missile launch');
+    }
   });
 
   it('names the event sources with their links', async () => {

@@ -12,7 +12,7 @@ const TO = 'reader@example.net';
 function anEvent(overrides: Partial<AlertEvent> = {}): AlertEvent {
   return {
     id: 'evt_01J1Z9Q8R7',
-    kind: 'summit',
+    kind: 'council-meeting',
     title: 'Alliance summit opens in Vilnius',
     summary: 'Heads of government meet to discuss enlargement.\n\nA joint communiqué is expected.',
     date: '2024-06-28',
@@ -21,7 +21,7 @@ function anEvent(overrides: Partial<AlertEvent> = {}): AlertEvent {
     precision: 'day',
     location: { name: 'Vilnius', country: 'LT' },
     actors: [
-      { type: 'state', code: 'LTU' },
+      { type: 'state', code: 'LT', role: 'host' },
       { type: 'organisation', name: 'North Atlantic Treaty Organization' },
       { type: 'person', name: 'Jane Roe', role: 'Secretary General' },
     ],
@@ -49,6 +49,7 @@ function anAlert(overrides: Partial<AlertEmailInput> = {}): AlertEmailInput {
     type: 'event.created',
     event: anEvent(),
     eventUrl: 'https://dateline.example/events/evt_01J1Z9Q8R7',
+    apiUrl: 'https://dateline.example/v1/events/evt_01J1Z9Q8R7',
     unsubscribeUrl: 'https://dateline.example/unsubscribe/tok_abc123',
     ...overrides,
   };
@@ -100,22 +101,90 @@ describe('renderAlertEmail', () => {
     const event = anEvent({ date: '2024-06-10/2024-06-20', precision: 'interval' });
     const mail = renderAlertEmail(TO, anAlert({ event }));
     for (const part of [mail.text, mail.html]) {
-      expect(part).toContain('2024-06-10/2024-06-20');
       expect(part).toContain('between 10 and 20 June 2024');
-      expect(part).toContain('precision: interval');
+      expect(part).toContain('from a day to a day, written 2024-06-10/2024-06-20');
     }
   });
 
-  it('shows summary, place, actors and tags in both parts', () => {
+  describe('the date, its precision said once', () => {
+    const approximateDay = anEvent({ date: '2024-06-15~', earliest: '2024-06-08', latest: '2024-06-22' });
+
+    it('reads an approximate day as part of the month, then says it is an approximate day', () => {
+      const { text } = renderAlertEmail(TO, anAlert({ event: approximateDay }));
+      expect(text).toContain('When: mid-June 2024\n      an approximate day, written 2024-06-15~\n');
+    });
+
+    it('says "approximate" once in the body and never beside a bare "precision: day"', () => {
+      const mail = renderAlertEmail(TO, anAlert({ event: approximateDay }));
+      for (const part of [mail.text, mail.html.replace(/<title>.*<\/title>/s, '')]) {
+        expect(part.match(/approximate/g)).toHaveLength(1);
+        expect(part).not.toContain('precision:');
+      }
+    });
+
+    it('says an ongoing interval is ongoing and what its start is known to', () => {
+      const event = anEvent({
+        date: '2024-06/..',
+        earliest: '2024-06-01',
+        latest: '9999-12-31',
+        precision: 'interval',
+      });
+      const { text } = renderAlertEmail(TO, anAlert({ event }));
+      expect(text).toContain(
+        'When: since June 2024, ongoing\n      from a month, open-ended, written 2024-06/..',
+      );
+    });
+
+    it('gives each end of an interval its own qualifier', () => {
+      const event = anEvent({
+        date: '2024?/2025~',
+        earliest: '2024-01-01',
+        latest: '2025-12-31',
+        precision: 'interval',
+      });
+      const { text } = renderAlertEmail(TO, anAlert({ event }));
+      expect(text).toContain(
+        'When: between 2024 and 2025\n      from an uncertain year to an approximate year',
+      );
+    });
+
+    it('reads unspecified digits as one unit of what is known', () => {
+      const event = anEvent({
+        date: '201X',
+        earliest: '2010-01-01',
+        latest: '2019-12-31',
+        precision: 'decade',
+      });
+      const { text } = renderAlertEmail(TO, anAlert({ event }));
+      expect(text).toContain('When: a year in the 2010s\n      a decade, written 201X');
+    });
+  });
+
+  it('shows summary, place, actors and tags in both parts, countries by name with their codes', () => {
     const mail = renderAlertEmail(TO, anAlert());
     for (const part of [mail.text, mail.html]) {
       expect(part).toContain('Heads of government meet to discuss enlargement.');
-      expect(part).toContain('Vilnius, LT');
-      expect(part).toContain('LTU (state)');
+      expect(part).toContain('Vilnius, Lithuania (LT)');
+      expect(part).toContain('Lithuania (LT), host');
       expect(part).toContain('North Atlantic Treaty Organization (organisation)');
-      expect(part).toContain('Jane Roe, Secretary General (person)');
+      expect(part).toContain('Jane Roe (person), Secretary General');
       expect(part).toContain('security, enlargement');
     }
+  });
+
+  it('names the kind in words', () => {
+    const { text } = renderAlertEmail(TO, anAlert());
+    expect(text).toContain('Kind: Council meeting');
+  });
+
+  it('names North Korea with its code (KP)', () => {
+    const event = anEvent({ actors: [{ type: 'state', code: 'KP' }] });
+    expect(renderAlertEmail(TO, anAlert({ event })).text).toContain('Actors: North Korea (KP)');
+  });
+
+  it('shows a code ICU does not name as it is', () => {
+    const event = anEvent({ actors: [{ type: 'state', code: 'LTU' }] });
+    expect(renderAlertEmail(TO, anAlert({ event })).text).toContain('Actors: LTU');
   });
 
   it('links every source in HTML with its title, publisher and published date', () => {
@@ -145,10 +214,16 @@ describe('renderAlertEmail', () => {
     expect(html).toContain('Bad (javascript:alert(1))');
   });
 
-  it('links to the event in both parts', () => {
+  it('links to the event’s page in both parts', () => {
     const mail = renderAlertEmail(TO, anAlert());
     expect(mail.text).toContain('View the event: https://dateline.example/events/evt_01J1Z9Q8R7');
     expect(mail.html).toContain('<a href="https://dateline.example/events/evt_01J1Z9Q8R7">');
+  });
+
+  it('links to the event as JSON beside its page', () => {
+    const mail = renderAlertEmail(TO, anAlert());
+    expect(mail.text).toContain('As JSON: https://dateline.example/v1/events/evt_01J1Z9Q8R7');
+    expect(mail.html).toContain('<a href="https://dateline.example/v1/events/evt_01J1Z9Q8R7">as JSON</a>');
   });
 
   it('sets one-click List-Unsubscribe headers (RFC 8058)', () => {
@@ -202,16 +277,31 @@ describe('renderAlertEmail', () => {
     it('lists other changed fields as previous → new', () => {
       const mail = renderAlertEmail(TO, refined);
       expect(mail.text).toContain('Title: Alliance summit in Vilnius → Alliance summit opens in Vilnius');
-      expect(mail.text).toContain('Precision: month → day');
       expect(mail.html).toContain(
         '<strong>Title</strong>: <del>Alliance summit in Vilnius</del> → <ins>Alliance summit opens in Vilnius</ins>',
       );
     });
 
-    it('does not list the derived bounds separately when the date changed', () => {
+    it('does not list the derived bounds and precision separately when the date changed', () => {
       const { text } = renderAlertEmail(TO, refined);
       expect(text).not.toContain('Earliest:');
       expect(text).not.toContain('Latest:');
+      expect(text).not.toContain('Precision:');
+    });
+
+    it('names a changed kind in words', () => {
+      const { text } = renderAlertEmail(
+        TO,
+        anAlert({ type: 'event.updated', previous: { kind: 'statement' } }),
+      );
+      expect(text).toContain('Kind: Statement → Council meeting');
+    });
+
+    it('names the countries of changed actors', () => {
+      const previous = { actors: [{ type: 'state', code: 'KP', role: 'supplier' }] };
+      expect(renderAlertEmail(TO, anAlert({ type: 'event.updated', previous })).text).toContain(
+        'Actors: North Korea (KP), supplier → Lithuania (LT), host;',
+      );
     });
 
     it('renders list-valued changes readably', () => {
@@ -233,10 +323,12 @@ describe('renderAlertEmail', () => {
       expect(mail.html).toContain('This event has been deleted from the Dateline timeline.');
     });
 
-    it('does not link to the page of a deleted event', () => {
+    it('does not link to the page or the JSON of a deleted event', () => {
       const mail = renderAlertEmail(TO, anAlert({ type: 'event.deleted' }));
-      expect(mail.text).not.toContain('https://dateline.example/events/');
-      expect(mail.html).not.toContain('https://dateline.example/events/');
+      for (const part of [mail.text, mail.html]) {
+        expect(part).not.toContain('https://dateline.example/events/');
+        expect(part).not.toContain('https://dateline.example/v1/events/');
+      }
     });
   });
 

@@ -229,6 +229,60 @@ function readWritten(written: string): DateReading | undefined {
   return point ? readSingle(point) : undefined;
 }
 
+/** The unit a point is known to: 2024-06-XX is known to the month, 2024-XX to the year, 201X to the decade. */
+function unitOf(point: Point): string {
+  if (point.yearDigitsUnspecified === 1) return 'decade';
+  if (point.yearDigitsUnspecified === 2) return 'century';
+  if (point.day !== undefined) return 'day';
+  if (point.month !== undefined) return 'month';
+  if (point.season !== undefined) return 'season';
+  return 'year';
+}
+
+/** "a day", "an approximate month", "an approximate, uncertain year". */
+function pointPrecision(point: Point): string {
+  const words = [...qualifierWords(point), unitOf(point)]
+    .join(' ')
+    .replace('approximate uncertain', 'approximate, uncertain');
+  return `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
+}
+
+const PRECISION_FALLBACK: Record<EventPrecision, string> = {
+  day: 'a day',
+  month: 'a month',
+  year: 'a year',
+  decade: 'a decade',
+  century: 'a century',
+  interval: 'an interval',
+};
+
+function intervalPrecision(raw: string): string | undefined {
+  const parts = raw.split('/');
+  if (parts.length !== 2) return undefined;
+  const [startRaw = '', endRaw = ''] = parts;
+  const start = parsePoint(startRaw);
+  const end = parsePoint(endRaw);
+  if (start && end) return `from ${pointPrecision(start)} to ${pointPrecision(end)}`;
+  if (start && endRaw === '..') return `from ${pointPrecision(start)}, open-ended`;
+  if (start && endRaw === '') return `from ${pointPrecision(start)}; end not known`;
+  if (end && startRaw === '..') return `open start, to ${pointPrecision(end)}`;
+  if (end && startRaw === '') return `start not known, to ${pointPrecision(end)}`;
+  return undefined;
+}
+
+/**
+ * How precisely a date is known, with its qualifiers, in words: "an approximate day", "a month",
+ * "from an uncertain year to an approximate year", "from a month, open-ended". Read from the date
+ * as written; `precision` is the fallback. Says what the reading's notes say, so a mail that shows
+ * this needs not show those too.
+ */
+export function humanPrecision(date: string, precision: EventPrecision): string {
+  const written = date.trim();
+  if (written.includes('/')) return intervalPrecision(written) ?? PRECISION_FALLBACK[precision] ?? precision;
+  const point = parsePoint(written);
+  return point ? pointPrecision(point) : (PRECISION_FALLBACK[precision] ?? precision);
+}
+
 /**
  * "28 June 2024" for an ISO date or timestamp (the calendar date as written, so a publisher's
  * local date is kept rather than shifted to UTC). Undefined when the value is not ISO.

@@ -2,9 +2,11 @@
  * Pure email renderers: plain data in, a complete OutgoingEmail (subject, text, HTML, headers) out.
  * No I/O and no clock, so every byte a recipient sees is reproducible from the input in a test.
  */
+import { kindLabel } from '../../domain/event.ts';
 import { BASE_HEADERS, escapeHtml, htmlDocument, htmlLink, htmlParagraphs, oneLine, STYLE } from './html.ts';
-import { humanCalendarDate, humanDate, humanDateParts } from './human-date.ts';
+import { humanCalendarDate, humanDate } from './human-date.ts';
 import type { AlertActor, AlertEmailInput, AlertEvent, AlertSource, OutgoingEmail } from './types.ts';
+import { actorWords, dateWords, locationWords } from './words.ts';
 
 const HEADINGS = {
   'event.created': 'New event',
@@ -15,15 +17,6 @@ const SUBJECT_VERBS = { 'event.created': 'New', 'event.updated': 'Updated', 'eve
 
 function fieldLabel(field: string): string {
   return field === 'location' ? 'Place' : field.charAt(0).toUpperCase() + field.slice(1);
-}
-
-function formatActor(actor: AlertActor): string {
-  if (actor.type === 'state') return `${actor.code} (state)`;
-  return `${actor.name}${actor.role ? `, ${actor.role}` : ''} (${actor.type})`;
-}
-
-function formatLocation(location: NonNullable<AlertEvent['location']>): string {
-  return location.country ? `${location.name}, ${location.country}` : location.name;
 }
 
 function sourceLine(source: AlertSource): string {
@@ -38,13 +31,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Renders a field value (previous or current) of any shape as one readable line. */
 function formatValue(field: string, value: unknown): string {
   if (value === undefined || value === null || value === '') return '(none)';
+  if (field === 'kind' && typeof value === 'string') return kindLabel(value);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return '(none)';
     const items = value.map((item) => {
       if (field === 'actors' && isRecord(item) && (item.type === 'state' || typeof item.name === 'string')) {
-        return formatActor(item as unknown as AlertActor);
+        return actorWords(item as unknown as AlertActor);
       }
       if (field === 'sources' && isRecord(item) && typeof item.title === 'string') return item.title;
       return typeof item === 'string' ? item : JSON.stringify(item);
@@ -52,7 +46,7 @@ function formatValue(field: string, value: unknown): string {
     return items.join(field === 'actors' || field === 'sources' ? '; ' : ', ');
   }
   if (field === 'location' && isRecord(value) && typeof value.name === 'string') {
-    return formatLocation(value as { name: string; country?: string });
+    return locationWords(value as { name: string; country?: string });
   }
   return JSON.stringify(value);
 }
@@ -77,8 +71,8 @@ function changesOf(event: AlertEvent, previous: Record<string, unknown>): Change
   const before = { ...after, ...previous };
   return (
     Object.keys(previous)
-      // earliest/latest are derived from the date; the date row already shows the refinement.
-      .filter((key) => !((key === 'earliest' || key === 'latest') && 'date' in previous))
+      // The bounds, precision and ends are derived from the date; the date row shows the refinement.
+      .filter((key) => !(DERIVED_FROM_DATE.has(key) && 'date' in previous))
       .map((key) =>
         key === 'date'
           ? { label: 'Date', before: dateWithReading(before), after: dateWithReading(after) }
@@ -91,6 +85,8 @@ function changesOf(event: AlertEvent, previous: Record<string, unknown>): Change
   );
 }
 
+const DERIVED_FROM_DATE = new Set(['earliest', 'latest', 'precision', 'qualifier', 'start', 'end']);
+
 const DELETED_NOTE =
   'This event has been deleted from the Dateline timeline. Below is the last version we had; its page is no longer available.';
 const NO_CHANGE_DETAIL = 'The event was updated; no details of the change are available.';
@@ -100,12 +96,15 @@ interface AlertView {
   heading: string;
   event: AlertEvent;
   deleted: boolean;
+  /** The date in words, without caveats: the line below says them once, with the precision. */
   when: string;
+  /** How precisely the date is known and how it is written: "an approximate day, written 2024-06-15~". */
   written: string;
   facts: Array<readonly [string, string]>;
   /** Undefined unless the alert is an update. */
   changes?: Change[];
   eventUrl?: string;
+  apiUrl?: string;
   manageNote?: string;
   unsubscribeUrl: string;
 }
@@ -137,6 +136,7 @@ function alertText(view: AlertView): string {
       event.sources.flatMap((s, i) => [`  ${i + 1}. ${s.title} — ${sourceLine(s)}`, `     ${s.url}`]),
     ),
     ...(view.eventUrl ? ['', `View the event: ${view.eventUrl}`] : []),
+    ...(view.apiUrl ? [`As JSON: ${view.apiUrl}`] : []),
     '',
     '-- ',
     ...(view.manageNote ? [view.manageNote] : []),
@@ -172,7 +172,9 @@ function alertHtml(view: AlertView, subject: string): string {
     event.sources.length > 0
       ? `${h2('Sources')}\n<ol>\n${event.sources.map(sourceItem).join('\n')}\n</ol>`
       : '',
-    view.eventUrl ? `<p>${htmlLink(view.eventUrl, 'View the event on Dateline')}</p>` : '',
+    view.eventUrl
+      ? `<p>${htmlLink(view.eventUrl, 'View the event on Dateline')}${view.apiUrl ? ` · ${htmlLink(view.apiUrl, 'as JSON')}` : ''}</p>`
+      : '',
     '<hr style="border:none;border-top:1px solid #ddd">',
     `<p style="${STYLE.muted}">${view.manageNote ? `${escapeHtml(view.manageNote)}<br>` : ''}${htmlLink(view.unsubscribeUrl, 'Unsubscribe')} from these alerts with one click.</p>`,
   ];
@@ -182,25 +184,26 @@ function alertHtml(view: AlertView, subject: string): string {
 /** An alert about one event being created, updated or deleted. */
 export function renderAlertEmail(to: string, input: AlertEmailInput): OutgoingEmail {
   const { event, type } = input;
-  const reading = humanDateParts(event.date, event.earliest, event.latest, event.precision);
+  const { reading, precision } = dateWords(event);
   const deleted = type === 'event.deleted';
   const view: AlertView = {
     heading: HEADINGS[type],
     event,
     deleted,
-    when: humanDate(event.date, event.earliest, event.latest, event.precision),
-    written: `Written as ${event.date} · precision: ${event.precision}`,
+    when: reading.text,
+    written: `${precision}, written ${event.date}`,
     facts: (
       [
-        ['Kind', event.kind],
-        ['Where', event.location ? formatLocation(event.location) : ''],
-        ['Actors', event.actors.map(formatActor).join('; ')],
+        ['Kind', kindLabel(event.kind)],
+        ['Where', event.location ? locationWords(event.location) : ''],
+        ['Actors', event.actors.map(actorWords).join('; ')],
         ['Tags', event.tags.join(', ')],
       ] as const
     ).filter(([, value]) => value !== ''),
     changes: type === 'event.updated' ? changesOf(event, input.previous ?? {}) : undefined,
     // A deleted event's page no longer resolves, so its alert does not link to it.
     eventUrl: deleted ? undefined : input.eventUrl,
+    apiUrl: deleted ? undefined : input.apiUrl,
     manageNote: input.manageNote,
     unsubscribeUrl: input.unsubscribeUrl,
   };

@@ -7,7 +7,7 @@
 export type EventPrecision = 'day' | 'month' | 'year' | 'decade' | 'century' | 'interval';
 
 export type AlertActor =
-  | { type: 'state'; code: string }
+  | { type: 'state'; code: string; role?: string }
   | { type: 'organisation' | 'person'; name: string; role?: string };
 
 export interface AlertSource {
@@ -41,7 +41,10 @@ export interface AlertEmailInput {
   event: AlertEvent;
   /** Previous values of the fields that changed, keyed by field name (event.updated only). */
   previous?: Record<string, unknown>;
+  /** The event's page, for people. */
   eventUrl: string;
+  /** The event as JSON in the API (`/v1/events/{id}`), linked beside the page. */
+  apiUrl?: string;
   /** One-click URL: GET shows a confirmation page, POST unsubscribes (RFC 8058). */
   unsubscribeUrl: string;
   /** Optional line explaining why the recipient gets this mail (e.g. which filter matched). */
