@@ -24,6 +24,8 @@ export interface DigestDeps {
   deliveries: DeliveryRepository;
   queue: DeliveryQueue;
   logger: Logger;
+  /** The time a digest is recorded at and due from (real time; `now` of a run only picks its periods). */
+  clock?: () => Date;
 }
 
 /** One shard of the digest periods, and where its walk goes on (absent: from the start). */
@@ -91,9 +93,7 @@ export async function runDigests(deps: DigestDeps, options: DigestRunOptions): P
       budget -= take;
       const page = await store.duePage(unit.shard, options.now, take, cursor);
       budget += take - page.refs.length;
-      const outcomes = await mapLimit(page.refs, PERIOD_CONCURRENCY, (ref) =>
-        sendDigest(deps, store, ref, options.now),
-      );
+      const outcomes = await mapLimit(page.refs, PERIOD_CONCURRENCY, (ref) => sendDigest(deps, store, ref));
       result.periods += outcomes.length;
       for (const outcome of outcomes) result[outcome]++;
       if (!page.next) return;
@@ -120,8 +120,8 @@ async function sendDigest(
   deps: DigestDeps,
   store: DigestStore,
   ref: DigestPeriodRef,
-  now: Date,
 ): Promise<'sent' | 'repeated' | 'skipped'> {
+  const now = (deps.clock ?? (() => new Date()))();
   if (!(await store.close(ref))) return 'repeated';
   const entries = await store.entries(ref);
   const subscription = entries.length > 0 ? await activeSubscription(deps, ref.subscriptionId) : undefined;

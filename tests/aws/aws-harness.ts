@@ -21,7 +21,7 @@ import { createStackOnMoto, type FunctionName, type StackOnMoto } from './stack-
 export const PUBLIC_URL = 'https://dateline.test';
 /** Where the bundles are built (a temporary folder); the test runner leaves files there to Node. */
 export const BUNDLE_DIR_PREFIX = 'dateline-aws-bundle-';
-const entries: FunctionName[] = ['api', 'fanout', 'deliver', 'sweep', 'mail-events'];
+const entries: FunctionName[] = ['api', 'fanout', 'deliver', 'sweep', 'mail-events', 'digest'];
 
 /** Settings these tests add to every function's environment: all of them supported, none set by the stack. */
 export const testSettings = {

@@ -5,6 +5,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AlertPayload } from '../../shared/domain/delivery.ts';
+import { type DigestPayload, periodOf } from '../../shared/domain/digest.ts';
 import { eventInput, state } from '../fixtures/events.ts';
 import { headerLine } from '../support/smtp-sink.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -40,11 +42,15 @@ export function defineJourneys(source: HandlerSource): void {
     return { id: response.json<{ id: string }>().id, etag: response.headers.etag! };
   }
 
-  async function webhookSubscription(tag: string, types = ['event.created']) {
+  async function webhookSubscription(
+    tag: string,
+    types = ['event.created'],
+    extra: Record<string, unknown> = {},
+  ) {
     const response = await api('/v1/subscriptions', {
       method: 'POST',
       headers: auth(writer),
-      body: { channel: 'webhook', url: `${receiver.url}/${tag}`, filter: { tags: [tag] }, types },
+      body: { channel: 'webhook', url: `${receiver.url}/${tag}`, filter: { tags: [tag] }, types, ...extra },
     });
     expect(response.status).toBe(201);
     return response.json<{ id: string; secret: string; token: string }>();
@@ -252,6 +258,77 @@ export function defineJourneys(source: HandlerSource): void {
       await aws.lambda.settle();
 
       expect(hooksFor(tag)).toHaveLength(1);
+    });
+  });
+
+  describe(`digests and replays (${source})`, () => {
+    it('sends a daily digest once from the hourly schedule, listing an event once with its changes', async () => {
+      const tag = `aws-digest-${source}`;
+      const subscription = await webhookSubscription(tag, ['event.created', 'event.updated'], {
+        frequency: 'daily',
+        digestHour: 7,
+      });
+      const event = await createEvent(tag);
+      const updated = await api(`/v1/events/${event.id}`, {
+        method: 'PATCH',
+        headers: { ...auth(writer), 'if-match': event.etag, 'content-type': 'application/merge-patch+json' },
+        body: { title: 'Missiles fired at Kharkiv' },
+      });
+      expect(updated.status).toBe(200);
+      await aws.lambda.settle();
+      expect(hooksFor(tag)).toEqual([]);
+
+      const period = periodOf(new Date(), { frequency: 'daily', hour: 7 });
+      await aws.lambda.digest(period.end);
+      await aws.lambda.settle();
+      // The same hour's schedule delivered again sends nothing new.
+      await aws.lambda.digest(period.end);
+      await aws.lambda.settle();
+
+      const [hook, ...more] = hooksFor(tag);
+      expect(more).toEqual([]);
+      const payload = new Webhook(subscription.secret).verify(hook!.body, hook!.headers) as DigestPayload;
+      expect(payload).toMatchObject({ type: 'event.digest', data: { period, omitted: 0 } });
+      expect(payload.data.items).toHaveLength(1);
+      expect(payload.data.items[0]).toMatchObject({
+        status: 'created',
+        event: { id: event.id, title: 'Missiles fired at Kharkiv' },
+      });
+      expect(payload.data.items[0]!.changes.map((change) => change.type)).toEqual([
+        'event.created',
+        'event.updated',
+      ]);
+    });
+
+    it('replays past events by their own date to an existing subscription, marked replay: true', async () => {
+      const tag = `aws-replay-${source}`;
+      const first = await createEvent(tag);
+      const second = await createEvent(tag);
+      await aws.lambda.settle();
+      const subscription = await webhookSubscription(tag);
+
+      const replay = await api(`/v1/subscriptions/${subscription.id}/replay`, {
+        method: 'POST',
+        headers: auth(subscription.token),
+        body: { from: '2024-06', to: '2024-06' },
+      });
+      expect(replay.status).toBe(202);
+      await aws.lambda.settle();
+
+      const { id, events } = replay.json<{ id: string; events: number }>();
+      expect(events).toBe(2);
+      const payloads = hooksFor(tag).map(
+        (hook) => new Webhook(subscription.secret).verify(hook.body, hook.headers) as AlertPayload,
+      );
+      expect(payloads.map((payload) => payload.data.event?.id).sort()).toEqual([first.id, second.id].sort());
+      for (const payload of payloads)
+        expect(payload).toMatchObject({ type: 'event.created', data: { replay: true, replayId: id } });
+      const again = await api(`/v1/subscriptions/${subscription.id}/replay`, {
+        method: 'POST',
+        headers: auth(subscription.token),
+        body: { from: '2024', to: '2024' },
+      });
+      expect(again.status).toBe(429);
     });
   });
 }

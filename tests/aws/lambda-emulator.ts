@@ -332,6 +332,27 @@ export class LambdaEmulator {
     );
   }
 
+  /**
+   * The EventBridge scheduled event of the digest rule for the hour `time` (the schedule's own
+   * time: the same `time` again is a replayed schedule), into `digest`.
+   */
+  async digest(time: string): Promise<unknown> {
+    return this.handlers.digest(
+      {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: '123456789012',
+        time,
+        region: this.stack.region,
+        resources: [],
+        detail: {},
+      },
+      this.context('digest'),
+    );
+  }
+
   /** Pumps stream and queues until a round finds nothing to do. */
   async settle(): Promise<void> {
     for (let round = 0; round < 200; round++) {

@@ -27,7 +27,7 @@ import type { DatelineStack } from '../../infra/dateline-stack.ts';
 import { synth } from '../infra/synth.ts';
 
 /** The Lambda entries under functions/. */
-export type FunctionName = 'api' | 'fanout' | 'deliver' | 'sweep' | 'mail-events';
+export type FunctionName = 'api' | 'fanout' | 'deliver' | 'sweep' | 'mail-events' | 'digest';
 
 export interface EventSourceMapping {
   /** The function it invokes. */
@@ -54,6 +54,8 @@ export interface StackOnMoto {
   mappings: EventSourceMapping[];
   /** The sweep schedule's expression, e.g. `rate(5 minutes)`. */
   sweepSchedule: string;
+  /** The digest schedule's expression, e.g. `cron(0 * * * ? *)`. */
+  digestSchedule: string;
   /** The SES identity the functions send as. */
   senderAddress: string;
   /** The topic the configuration set's event destination publishes SES mail events to. */
@@ -245,11 +247,16 @@ export async function createStackOnMoto(
     };
   });
 
-  const schedules = byType('AWS::Events::Rule').filter(([, rule]) =>
-    rule.Properties.Targets?.some((t: { Arn: unknown }) => JSON.stringify(t.Arn).includes(functions.sweep)),
-  );
-  const sweepSchedule = schedules[0]?.[1].Properties.ScheduleExpression;
-  if (!sweepSchedule) throw new Error('no schedule targets the sweep function');
+  const scheduleOf = (name: FunctionName): string => {
+    const rules = byType('AWS::Events::Rule').filter(([, rule]) =>
+      rule.Properties.Targets?.some((t: { Arn: unknown }) => JSON.stringify(t.Arn).includes(functions[name])),
+    );
+    const expression = rules[0]?.[1].Properties.ScheduleExpression;
+    if (!expression) throw new Error(`no schedule targets the ${name} function`);
+    return expression;
+  };
+  const sweepSchedule = scheduleOf('sweep');
+  const digestSchedule = scheduleOf('digest');
 
   return {
     endpoint,
@@ -260,6 +267,7 @@ export async function createStackOnMoto(
     timeoutsMs,
     mappings,
     sweepSchedule,
+    digestSchedule,
     senderAddress: identities[0] ?? '',
     mailEventsTopicArn,
     sns,
@@ -354,5 +362,6 @@ function functionIds(stack: DatelineStack): Record<FunctionName, string> {
     deliver: id(dateline.alerts.deliver),
     sweep: id(dateline.alerts.sweep),
     'mail-events': id(dateline.mailEvents.handler),
+    digest: id(dateline.digests.handler),
   };
 }
