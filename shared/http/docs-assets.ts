@@ -20,13 +20,11 @@ export const SWAGGER_UI_FILES = [
   'NOTICE',
   'swagger-ui-bundle.js',
   'swagger-ui.css',
-  'favicon-32x32.png',
 ] as const;
 
 const CONTENT_TYPES: Record<string, string> = {
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
   'swagger-ui.css': 'text/css; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
 };
 
 export interface DocsAsset {

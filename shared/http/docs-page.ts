@@ -18,7 +18,7 @@ export const docsPage = (): string => `<!doctype html>
 <meta charset="utf-8">
 <title>Dateline API reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" type="image/png" href="${ASSETS}/favicon-32x32.png">
+<link rel="icon" type="image/svg+xml" href="/favicon.ico">
 <link rel="stylesheet" href="${ASSETS}/swagger-ui.css">
 <link rel="stylesheet" href="${ASSETS}/docs.css">
 </head>

@@ -75,7 +75,9 @@ describe('/docs', () => {
       'src="/docs/assets/docs-init.js"',
     ]);
     expect(scripts.every(([, , body]) => body === '')).toBe(true);
-    expect(html).toContain('<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">');
+    // The site's icon (shared/web), so Chromium asks for no /favicon.ico of its own.
+    expect(html).toContain('<link rel="icon" type="image/svg+xml" href="/favicon.ico">');
+    expect((await stack.app.request('/favicon.ico')).headers.get('content-type')).toBe('image/svg+xml');
     expect(html).toContain('data-spec="/openapi.json"');
   });
 
@@ -98,15 +100,19 @@ describe('/docs', () => {
 
     const css = await stack.app.request('/docs/assets/swagger-ui.css');
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
-    const icon = await stack.app.request('/docs/assets/favicon-32x32.png');
-    expect(icon.headers.get('content-type')).toBe('image/png');
     const init = await (await stack.app.request('/docs/assets/docs-init.js')).text();
     expect(init).toContain('SwaggerUIBundle(');
     expect(init).toContain('validatorUrl: null');
   });
 
   it('answers an asset it does not have with 404 problem+json, not a file from elsewhere in the package', async () => {
-    for (const name of ['index.html', 'package.json', '..%2F..%2Fpackage.json', 'swagger-ui.js.map']) {
+    for (const name of [
+      'index.html',
+      'package.json',
+      '..%2F..%2Fpackage.json',
+      'swagger-ui.js.map',
+      'favicon-32x32.png',
+    ]) {
       const response = await stack.app.request(`/docs/assets/${name}`);
       expect(response.status, name).toBe(404);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
