@@ -246,6 +246,50 @@ describe('a daily webhook digest', () => {
   });
 });
 
+describe('changing how often a subscription is told', () => {
+  it('moves it between alerts and digests with PATCH, from the next change on', async () => {
+    const tag = freshTag();
+    const { subscription, token } = await stack.service.subscribeWebhook({
+      url: `${receiver.url}/${tag}`,
+      filter: { kinds: [], actors: [], tags: [tag] },
+      types: allTypes,
+    });
+    const patch = async (body: unknown) => {
+      const response = await stack.app.request(
+        `/v1/subscriptions/${subscription.id}`,
+        json('PATCH', body, bearer(token)),
+      );
+      expect(response.status).toBe(200);
+      return (await response.json()) as { frequency: string; digestHour?: number };
+    };
+    expect(await patch({ frequency: 'weekly', digestHour: 18 })).toMatchObject({
+      frequency: 'weekly',
+      digestHour: 18,
+    });
+    at('2024-06-27T08:00:00Z');
+    await events.create(alertEventInput({ tags: [tag], title: 'Collected' }));
+    await stack.settle();
+    expect(hooksFor(tag)).toEqual([]);
+
+    await runDigests(digestDeps(), { now: new Date('2024-07-01T18:00:00Z') });
+    await stack.settle();
+    const [digest] = hooksFor(tag).map((hook) => JSON.parse(hook.body) as DigestPayload);
+    expect(digest?.data.period).toEqual({
+      start: '2024-06-24T18:00:00.000Z',
+      end: '2024-07-01T18:00:00.000Z',
+    });
+
+    expect(await patch({ frequency: 'immediate' })).toMatchObject({ frequency: 'immediate', digestHour: 18 });
+    at('2024-07-02T08:00:00Z');
+    await events.create(alertEventInput({ tags: [tag], title: 'At once' }));
+    await stack.settle();
+    expect(hooksFor(tag).map((hook) => (JSON.parse(hook.body) as { type: string }).type)).toEqual([
+      'event.digest',
+      'event.created',
+    ]);
+  });
+});
+
 describe('a weekly digest', () => {
   it('collects a week, Monday to Monday at the digest hour', async () => {
     const tag = freshTag();
