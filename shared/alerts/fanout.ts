@@ -238,6 +238,7 @@ function logFanout(deps: FanoutDeps, target: ChangeToAnnounce, walked: WalkResul
     read: walked.subscriptionsRead,
     matching: walked.matched,
     recorded: walked.recorded,
+    collected: walked.collected,
     continued: walked.remaining.length,
   });
 }
