@@ -81,18 +81,24 @@ export async function runDigests(deps: DigestDeps, options: DigestRunOptions): P
   const result: DigestRunResult = { sent: 0, repeated: 0, skipped: 0, periods: 0, remaining: [] };
   const store = new DigestStore(deps.table);
   const pageSize = options.pageSize ?? DEFAULT_DIGEST_PAGE_SIZE;
-  let budget = options.maxPeriods ?? Number.POSITIVE_INFINITY;
+  const budget = new PeriodBudget(options.maxPeriods ?? Number.POSITIVE_INFINITY);
   await mapLimit(options.units ?? allDigestUnits(), UNIT_CONCURRENCY, async (unit) => {
     let cursor = unit.cursor;
     for (;;) {
-      const take = Math.min(pageSize, budget);
-      if (take <= 0 || (options.deadline !== undefined && Date.now() >= options.deadline)) {
+      const take =
+        options.deadline !== undefined && Date.now() >= options.deadline ? 0 : await budget.reserve(pageSize);
+      if (take === 0) {
         result.remaining.push({ shard: unit.shard, ...(cursor ? { cursor } : {}) });
         return;
       }
-      budget -= take;
-      const page = await store.duePage(unit.shard, options.now, take, cursor);
-      budget += take - page.refs.length;
+      let found = 0;
+      let page: Awaited<ReturnType<DigestStore['duePage']>>;
+      try {
+        page = await store.duePage(unit.shard, options.now, take, cursor);
+        found = page.refs.length;
+      } finally {
+        budget.settle(take, found);
+      }
       const outcomes = await mapLimit(page.refs, PERIOD_CONCURRENCY, (ref) => sendDigest(deps, store, ref));
       result.periods += outcomes.length;
       for (const outcome of outcomes) result[outcome]++;
@@ -109,6 +115,35 @@ export async function runDigests(deps: DigestDeps, options: DigestRunOptions): P
     continued: result.remaining.length,
   });
   return result;
+}
+
+/**
+ * The periods a run may still take on, shared by its shard walks: each reserves up to a page before
+ * reading one and gives back what the page did not hold. A walk that finds nothing left while
+ * another holds a reservation waits for it, rather than stopping at a bound that will come back.
+ */
+class PeriodBudget {
+  private reserved = 0;
+  private waiting: (() => void)[] = [];
+
+  constructor(private left: number) {}
+
+  /** Up to `most` periods for the next page; 0 when the run's bound is reached. */
+  async reserve(most: number): Promise<number> {
+    while (this.left <= 0 && this.reserved > 0)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const take = Math.min(most, this.left);
+    this.left -= take;
+    this.reserved += take;
+    return take;
+  }
+
+  /** A reservation of `taken` is over; `used` of it were periods found. */
+  settle(taken: number, used: number): void {
+    this.reserved -= taken;
+    this.left += taken - used;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
 }
 
 /**

@@ -108,13 +108,19 @@ const DIGEST_CHECK_MS = 60_000;
 /** Periods one round sends at most; a round that leaves some goes on at once from where it stopped. */
 const DIGEST_ROUND_PERIODS = 1_000;
 
-/** One round of the digest run on the local timer, carrying on from the last round's shards if it stopped short. */
-function digestRound(deps: Parameters<typeof runDigests>[0]): () => Promise<boolean> {
+/**
+ * One round of the digest run on the local timer: periods that ended by now, at most `maxPeriods`
+ * of them; a round that stops short answers true, and the next goes on from the shards' cursors.
+ */
+export function digestRound(
+  deps: Parameters<typeof runDigests>[0],
+  options: { maxPeriods?: number; clock?: () => Date } = {},
+): () => Promise<boolean> {
   let units: DigestUnit[] | undefined;
   return async () => {
     const result = await runDigests(deps, {
-      now: new Date(),
-      maxPeriods: DIGEST_ROUND_PERIODS,
+      now: (options.clock ?? (() => new Date()))(),
+      maxPeriods: options.maxPeriods ?? DIGEST_ROUND_PERIODS,
       ...(units ? { units } : {}),
     });
     units = result.remaining.length > 0 ? result.remaining : undefined;
