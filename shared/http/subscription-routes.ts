@@ -112,7 +112,13 @@ export function registerSubscriptionRoutes(
           'Webhook subscription, with its secret and management token (shown once)',
         ),
         202: json(subscriptionSchema, 'Email subscription pending: a confirmation mail is on its way'),
-        ...problemResponses(400, 401, 403, [422, unsafeTarget], 429),
+        ...problemResponses(
+          400,
+          401,
+          403,
+          [422, `${unsafeTarget}; or the backfill range matches more than 500 events (narrow it)`],
+          429,
+        ),
       },
     },
     async (c, input) => {
