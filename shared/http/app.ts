@@ -116,7 +116,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     document ??= import('./openapi-examples.ts').then(({ documentExamples }) =>
       openApiDocument(api.specs, documentInfo, securitySchemes, documentExamples),
     );
-    return c.json({ ...(await document), servers: [{ url: deps.publicUrl ?? new URL(c.req.url).origin }] });
+    // The origin the document was asked from comes first: /docs's Try it out then stays on the
+    // page's own origin (its CSP and CORS), whatever DATELINE_PUBLIC_URL names.
+    const here = new URL(c.req.url).origin;
+    const servers = [
+      here,
+      ...(deps.publicUrl && new URL(deps.publicUrl).origin !== here ? [deps.publicUrl] : []),
+    ];
+    return c.json({ ...(await document), servers: servers.map((url) => ({ url })) });
   });
   registerDocsRoutes(app, deps.publicUrl ? { publicUrl: deps.publicUrl } : {});
 

@@ -36,21 +36,21 @@ export const docsPage = (): string => `<!doctype html>
  * Starts Swagger UI on the page's document: no validator badge (it would call out to swagger.io),
  * no deep-link anchors inside the operations' buttons (nested controls), no syntax colours (too
  * faint on their background), and a name for each
- * select Swagger UI renders without one (servers, examples).
+ * control Swagger UI renders without one (servers, examples, the request body).
  */
 export const DOCS_INIT_SCRIPT = `'use strict';
-var SELECT_NAMES = { servers: 'Server', 'examples-select-element': 'Example', 'content-type': 'Media type' };
-function nameSelects(root) {
-  root.querySelectorAll('select:not([aria-label])').forEach(function (select) {
-    var key = Object.keys(SELECT_NAMES).find(function (name) {
-      return select.id === name || select.classList.contains(name) || (select.className || '').indexOf(name) !== -1;
+var NAMES = { servers: 'Server', 'examples-select-element': 'Example', 'content-type': 'Media type', 'body-param__text': 'Request body' };
+function nameControls(root) {
+  root.querySelectorAll('select:not([aria-label]), textarea:not([aria-label]), input:not([aria-label])').forEach(function (control) {
+    var key = Object.keys(NAMES).find(function (name) {
+      return control.id === name || control.classList.contains(name);
     });
-    select.setAttribute('aria-label', key ? SELECT_NAMES[key] : 'Choice');
+    control.setAttribute('aria-label', key ? NAMES[key] : control.getAttribute('placeholder') || control.name || 'Value');
   });
 }
 window.addEventListener('DOMContentLoaded', function () {
   var root = document.getElementById('swagger-ui');
-  new MutationObserver(function () { nameSelects(root); }).observe(root, { childList: true, subtree: true });
+  new MutationObserver(function () { nameControls(root); }).observe(root, { childList: true, subtree: true });
   window.ui = SwaggerUIBundle({
     url: root.getAttribute('data-spec'),
     domNode: root,
@@ -81,7 +81,10 @@ export const DOCS_STYLESHEET = `.swagger-ui .info .title small { background: #4b
 .swagger-ui .opblock-delete .opblock-summary-method { background: #b8222a !important; }
 .swagger-ui .btn.authorize { color: #17744b; border-color: #17744b; }
 .swagger-ui .btn.authorize svg { fill: #17744b; }
-.swagger-ui .highlight-code > .microlight, .swagger-ui .body-param__example, .swagger-ui .example.microlight {
+.swagger-ui .btn.try-out__btn { color: #1d1d1f; border-color: #4b5260; }
+.swagger-ui .btn.execute { background: #1f63b4; border-color: #1f63b4; color: #fff; }
+.swagger-ui .download-contents { background: #4b5260; color: #fff; }
+.swagger-ui pre, .swagger-ui .highlight-code > .microlight, .swagger-ui .body-param__example, .swagger-ui .curl {
   overflow: visible !important; max-height: none !important; white-space: pre-wrap !important; word-break: break-word;
 }
 `;

@@ -78,6 +78,21 @@ describe('/docs in Chromium', () => {
     await screenshot(page, 'docs');
   });
 
+  it('creates an event with Try it out, authorized with the admin key', async () => {
+    await page.locator('button.authorize').first().click();
+    const dialog = page.locator('.dialog-ux');
+    await dialog.locator('input').first().fill(runtime!.adminKey);
+    await dialog.locator('button.authorize').first().click();
+    await dialog.locator('button.close-modal').click();
+    const post = page.locator('#operations-Timeline-post_v1_events');
+    await post.locator('button.try-out__btn').click();
+    await post.locator('button.execute').click();
+    const status = post.locator('.live-responses-table tr.response .response-col_status').first();
+    await status.waitFor({ timeout: 15_000 });
+    expect((await status.textContent())?.trim()).toBe('201');
+    expect(errors).toEqual([]);
+  });
+
   it('has no serious or critical accessibility violations', async () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });

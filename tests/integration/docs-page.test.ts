@@ -200,6 +200,13 @@ describe('the examples of the OpenAPI document', () => {
     }
   });
 
+  it('name the origin they were asked from as the first server, then the public URL', async () => {
+    const { servers } = (await (await stack.app.request('http://127.0.0.1:3000/openapi.json')).json()) as {
+      servers: { url: string }[];
+    };
+    expect(servers).toEqual([{ url: 'http://127.0.0.1:3000' }, { url: 'http://dateline.test' }]);
+  });
+
   it('explain authentication: API keys with their scopes, and the subscription token', () => {
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['bearer', 'subscriptionToken']);
     expect(document.info.description).toMatch(/## Authentication/);
