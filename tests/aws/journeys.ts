@@ -301,7 +301,7 @@ export function defineJourneys(source: HandlerSource): void {
     });
 
     it('replays past events by their own date to an existing subscription, marked replay: true', async () => {
-      const tag = `aws-replay-${source}`;
+      const tag = `aws-replay-by-date-${source}`;
       const first = await createEvent(tag);
       const second = await createEvent(tag);
       await aws.lambda.settle();
