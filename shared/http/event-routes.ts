@@ -126,6 +126,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       responses: {
         200: {
           description: 'A page of events, with a weak ETag for the page',
+          headers: { ETag: "The page's weak entity tag, for If-None-Match" },
           content: { 'application/json': { schema: eventPageSchema } },
         },
         304: { description: 'Not modified since the ETag in If-None-Match' },
@@ -150,6 +151,7 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       responses: {
         200: {
           description: 'The event, with its ETag',
+          headers: { ETag: 'The event\'s version ("v3"), for If-Match and If-None-Match' },
           content: { 'application/json': { schema: eventSchema } },
         },
         304: { description: 'Not modified since the ETag in If-None-Match' },
@@ -181,7 +183,15 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
         body: eventInputSchema,
       },
       responses: {
-        201: { description: 'Created', content: { 'application/json': { schema: eventSchema } } },
+        201: {
+          description: 'Created',
+          headers: {
+            Location: "The event's URL",
+            ETag: 'The event\'s version ("v1")',
+            'Idempotent-Replayed': 'true when this answers a repeat with the same Idempotency-Key',
+          },
+          content: { 'application/json': { schema: eventSchema } },
+        },
         ...problemResponses(400, 401, 403, 413, 422),
       },
     },
@@ -218,7 +228,11 @@ export function registerEventRoutes(api: ApiRoutes, deps: AppDeps): void {
       bodyTypes: ['application/merge-patch+json', 'application/json'],
       requiredHeaders: ['if-match'],
       responses: {
-        200: { description: 'The changed event', content: { 'application/json': { schema: eventSchema } } },
+        200: {
+          description: 'The changed event',
+          headers: { ETag: 'The new version' },
+          content: { 'application/json': { schema: eventSchema } },
+        },
         ...problemResponses(400, 401, 403, 404, 412, 413, 428),
       },
     },

@@ -145,6 +145,10 @@ function withProblemExamples(responses: Record<string, unknown>, problems: Recor
     const problem = (response as { content?: Record<string, { example?: unknown }> }).content?.[
       'application/problem+json'
     ];
+    const headers = PROBLEM_HEADERS[Number(status)];
+    if (problem && headers && !(response as { headers?: unknown }).headers) {
+      (response as { headers?: unknown }).headers = documentedHeaders(headers);
+    }
     if (problem && problem.example === undefined && problems[Number(status)] !== undefined) {
       (response as { content: Record<string, unknown> }).content['application/problem+json'] = {
         ...problem,
@@ -156,6 +160,18 @@ function withProblemExamples(responses: Record<string, unknown>, problems: Recor
 }
 
 const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+/** Response headers as OpenAPI writes them: each a string with its description. */
+const documentedHeaders = (headers: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]),
+  );
+
+/** Headers every problem of a status carries (401: the scheme to use; 429: when to try again). */
+const PROBLEM_HEADERS: Record<number, Record<string, string>> = {
+  401: { 'WWW-Authenticate': 'Bearer realm="dateline"' },
+  429: { 'Retry-After': 'Seconds to wait before asking again' },
+};
 
 /**
  * The statuses any operation of its kind answers without saying so itself: a body that is too
@@ -225,6 +241,7 @@ export function openApiDocument(
         status,
         {
           description: response.description,
+          ...(response.headers ? { headers: documentedHeaders(response.headers) } : {}),
           ...(response.content
             ? {
                 content: Object.fromEntries(

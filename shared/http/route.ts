@@ -22,6 +22,8 @@ export type Validated<S extends RequestSchemas> = {
 
 export interface ResponseSpec {
   description: string;
+  /** Headers the response carries, by name, each with what it says. */
+  headers?: Record<string, string>;
   /** Only the OpenAPI document builds these. */
   content?: Record<string, { schema: SchemaRef }>;
 }

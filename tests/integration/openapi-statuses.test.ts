@@ -7,7 +7,7 @@ import { eventInput } from '../fixtures/events.ts';
 import { type AlertStack, startAlertStack } from '../support/alert-stack.ts';
 
 interface OpenApi {
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>;
   components: { responses: Record<string, { headers?: Record<string, unknown> }> };
 }
 
@@ -47,6 +47,28 @@ async function expectDocumented(
   if (status >= 400) expect(response.headers.get('content-type')).toBe('application/problem+json');
   expect(listed(path, method), `${method} ${path}`).toContain(String(status));
 }
+
+/** The headers the document lists for a response, lower-cased. */
+const headersOf = (path: string, method: string, status: number) =>
+  Object.keys(document.paths[path]![method]!.responses[status]?.headers ?? {}).map((name) =>
+    name.toLowerCase(),
+  );
+
+describe('the headers a response carries are documented with it', () => {
+  it('Location and ETag on a created event, ETag on a read, WWW-Authenticate on 401, Retry-After on 429', async () => {
+    const created = await request('/v1/events', 'POST', eventInput());
+    for (const name of ['location', 'etag']) {
+      expect(created.headers.get(name), name).toBeTruthy();
+      expect(headersOf('/v1/events', 'post', 201)).toContain(name);
+    }
+    expect(headersOf('/v1/events/{id}', 'get', 200)).toContain('etag');
+    expect(headersOf('/v1/events', 'get', 200)).toContain('etag');
+    const anonymous = await request('/v1/events', 'POST', eventInput(), { authorization: '' });
+    expect(anonymous.headers.get('www-authenticate')).toBeTruthy();
+    expect(headersOf('/v1/events', 'post', 401)).toContain('www-authenticate');
+    expect(headersOf('/v1/subscriptions', 'post', 429)).toContain('retry-after');
+  });
+});
 
 describe('every status the API answers is documented for its operation', () => {
   it('304 for a read whose ETag is current', async () => {
