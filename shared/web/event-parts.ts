@@ -47,12 +47,12 @@ export const timestampInWords = memo(
   (iso) => iso,
 );
 
+// Codes, kinds and tags need no encoding; names (with spaces, accents) do.
+const PLAIN = /^[A-Za-z0-9_-]*$/;
+
 /** A link to the timeline filtered by one value, as the filter form would make it (escaped for an attribute). */
-const hrefOf = memo(
-  ([name, value]: [string, string]) => escapeText(`/?${name}=${encodeURIComponent(value)}`),
-  ([name, value]) => `${name}=${value}`,
-);
-export const filterHref = (name: 'kind' | 'actor' | 'tag', value: string) => hrefOf([name, value]);
+export const filterHref = (name: 'kind' | 'actor' | 'tag', value: string) =>
+  PLAIN.test(value) ? `/?${name}=${value}` : escapeText(`/?${name}=${encodeURIComponent(value)}`);
 
 export const kindBadge = (kind: string): string =>
   `<a class="kind" href="${filterHref('kind', kind)}">${escapeText(kindLabel(kind))}</a>`;

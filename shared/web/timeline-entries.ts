@@ -12,21 +12,14 @@ import { eventSpanSvg, type TimeAxis } from './time-axis.ts';
 const bytes = (markup: string) => Buffer.from(markup, 'utf8');
 const versionOf = (event: TimelineEvent) => `${event.id}\u0000${event.version}\u0000${event.updatedAt}`;
 
-const entryHead = memo(
-  (event: TimelineEvent) =>
-    bytes(
-      `<li><article><div class="event-head"><span class="when">${escapeText(dateInWords(event))}</span>${kindBadge(event.kind)}</div><h2><a href="/events/${event.id}">${escapeText(event.title)}</a></h2><div class="span-line">`,
-    ),
-  versionOf,
-);
-
-const entryTail = memo(
-  (event: TimelineEvent) =>
-    bytes(
-      `</div>${event.summary ? `<p class="summary">${escapeText(event.summary)}</p>` : ''}${eventFacts(event)}</article></li>`,
-    ),
-  versionOf,
-);
+/** An event's markup around its span, encoded once: the bytes before the span and after it. */
+const entryParts = memo((event: TimelineEvent): [Uint8Array, Uint8Array] => {
+  const head = `<li><article><div class="event-head"><span class="when">${escapeText(dateInWords(event))}</span>${kindBadge(event.kind)}</div><h2><a href="/events/${event.id}">${escapeText(event.title)}</a></h2><div class="span-line">`;
+  const tail = `</div>${event.summary ? `<p class="summary">${escapeText(event.summary)}</p>` : ''}${eventFacts(event)}</article></li>`;
+  const encoded = bytes(head + tail);
+  const split = Buffer.byteLength(head, 'utf8');
+  return [encoded.subarray(0, split), encoded.subarray(split)];
+}, versionOf);
 
 const entrySpan = memo(
   ({ axis, event }: { axis: TimeAxis; event: TimelineEvent }) => bytes(eventSpanSvg(axis, event)),
@@ -38,6 +31,9 @@ const entrySpan = memo(
 /** The list items of a page's events, in order, as byte chunks. */
 export function timelineEntries(events: TimelineEvent[], axis: TimeAxis): Uint8Array[] {
   const chunks: Uint8Array[] = [];
-  for (const event of events) chunks.push(entryHead(event), entrySpan({ axis, event }), entryTail(event));
+  for (const event of events) {
+    const [head, tail] = entryParts(event);
+    chunks.push(head, entrySpan({ axis, event }), tail);
+  }
   return chunks;
 }

@@ -61,8 +61,8 @@ export function filterForm(values: FormValues): Html {
 ${repeatedField('actor', 'Actor', values.actors, 'A country code (KP) or name from the list, or an organisation or person (UN Security Council).', 'countries')}
 ${repeatedField('tag', 'Tag', values.tags, 'Lowercase words joined by hyphens, e.g. ballistic-missiles.')}
 <div class="group">
-<div class="field"><label for="filter-from">From</label><input id="filter-from" type="text" name="from" value="${values.from}" inputmode="numeric" placeholder="2024-06" aria-describedby="filter-dates-hint"></div>
-<div class="field"><label for="filter-to">To</label><input id="filter-to" type="text" name="to" value="${values.to}" inputmode="numeric" placeholder="2024-06-30" aria-describedby="filter-dates-hint"></div>
+<div class="field"><label for="filter-from">From</label><input id="filter-from" type="text" name="from" value="${values.from}" inputmode="numeric" placeholder="e.g. 2024-06" aria-describedby="filter-dates-hint"></div>
+<div class="field"><label for="filter-to">To</label><input id="filter-to" type="text" name="to" value="${values.to}" inputmode="numeric" placeholder="e.g. 2024-06-30" aria-describedby="filter-dates-hint"></div>
 <p class="hint" id="filter-dates-hint">YYYY, YYYY-MM or YYYY-MM-DD: an event is shown when any day it can mean falls in the range.</p>
 </div>
 <div class="group">
