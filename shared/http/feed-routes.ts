@@ -43,6 +43,14 @@ const FORMAT_NAMES: Record<FeedFormat, string> = {
   ics: 'iCalendar',
 };
 
+/** The response headers every export sends, as the document lists them. */
+const VALIDATOR_HEADERS = {
+  ETag: "A weak entity tag of the answer's events and versions, for If-None-Match",
+  'Last-Modified':
+    'When the newest of its events last changed (none when it has none), for If-Modified-Since',
+  'Cache-Control': 'public, max-age=60',
+};
+
 /** The validators of a list of events: a weak ETag from their ids and versions, the newest change. */
 function validatorsOf(events: readonly TimelineEvent[], salt: string): Validators {
   let newest: string | undefined;
@@ -101,8 +109,15 @@ export function registerFeedRoutes(api: ApiRoutes, deps: AppDeps): void {
           : 'The events matching the timeline filters that changed most recently, newest change first (at most `limit`), each with its date in words, its sources and a link to its page. ETag and Last-Modified; If-None-Match or If-Modified-Since → 304.',
         request: { query: feedQuerySchema, headers: conditionalGetHeaders },
         responses: {
-          200: { description: `The ${FORMAT_NAMES[format]} document`, content: feedSchemas[format] },
-          304: { description: 'Not modified since the ETag or date the request names' },
+          200: {
+            description: `The ${FORMAT_NAMES[format]} document`,
+            content: feedSchemas[format],
+            headers: VALIDATOR_HEADERS,
+          },
+          304: {
+            description: 'Not modified since the ETag or date the request names',
+            headers: VALIDATOR_HEADERS,
+          },
           ...problemResponses(400),
         },
       },
@@ -138,8 +153,12 @@ export function registerFeedRoutes(api: ApiRoutes, deps: AppDeps): void {
         200: {
           description: 'The TimelineJS document',
           content: { 'application/json': { schema: timelineJsSchema } },
+          headers: { ...VALIDATOR_HEADERS, Link: 'The next page (rel="next") when more events follow' },
         },
-        304: { description: 'Not modified since the ETag or date the request names' },
+        304: {
+          description: 'Not modified since the ETag or date the request names',
+          headers: VALIDATOR_HEADERS,
+        },
         ...problemResponses(400),
       },
     },

@@ -2,7 +2,7 @@ import { parseEventDate } from '../domain/dates.ts';
 import type { EventInput, TimelineEvent } from '../domain/event.ts';
 import seed from '../seed/timeline.json' with { type: 'json' };
 import type { DocumentExamples, Examples } from './openapi-document.ts';
-import { statusTitle } from './problem.ts';
+import { problemExamples } from './openapi-problem-examples.ts';
 
 /**
  * The document's examples, taken from the seed timeline (the ICARO Media Group article of
@@ -125,10 +125,11 @@ export const schemaExamples: Record<string, unknown> = {
     feed_url: 'https://dateline.example.org/v1/feeds/events.json',
     description: 'A timeline of dated events in international affairs',
     language: 'en',
-    authors: [{ name: 'Dateline' }],
+    authors: [{ name: 'Dateline', url: 'https://dateline.example.org/' }],
     items: [
       {
-        id: EVENT_IDS['pact-signing'],
+        // The event's API URL: an entry's permanent id, the same in Atom, RSS and JSON Feed.
+        id: `https://dateline.example.org/v1/events/${EVENT_IDS['pact-signing']}`,
         url: `https://dateline.example.org/events/${EVENT_IDS['pact-signing']}`,
         title: pact.title,
         content_html: `<p>${pact.summary}</p>`,
@@ -163,59 +164,6 @@ export const schemaExamples: Record<string, unknown> = {
     scopes: ['events:write'],
     key: 'dl_3f9c0a1b2c3d_…',
   },
-};
-
-const problemOf = (
-  status: number,
-  slug: string,
-  detail: string,
-  errors?: { path: string; message: string }[],
-) => ({
-  type: `/problems/${slug}`,
-  title: statusTitle(status),
-  status,
-  detail,
-  ...(errors ? { errors } : {}),
-});
-
-/** A problem for each status, shown wherever a response of that status has no example of its own. */
-export const problemExamples: Record<number, unknown> = {
-  400: problemOf(400, 'validation-error', 'body.sources: an event needs at least one source', [
-    { path: 'body.sources', message: 'an event needs at least one source' },
-  ]),
-  401: problemOf(401, 'unauthorized', 'Send an API key as Authorization: Bearer dl_…'),
-  403: problemOf(403, 'forbidden', 'The API key lacks the events:write scope'),
-  404: problemOf(404, 'not-found', `No event ${EVENT_IDS['council-meeting']}`),
-  405: problemOf(
-    405,
-    'method-not-allowed',
-    'PUT is not allowed on /v1/events; allowed: GET, HEAD, POST, OPTIONS',
-  ),
-  408: problemOf(408, 'request-timeout', 'The request took too long to arrive'),
-  409: problemOf(409, 'conflict', 'This subscription was unsubscribed; create a new one'),
-  410: problemOf(410, 'gone', 'The change log no longer holds this position; start again without since'),
-  412: problemOf(
-    412,
-    'precondition-failed',
-    `Event ${EVENT_IDS['missile-launch']} is at "v2", which If-Match does not name; fetch it again`,
-  ),
-  413: problemOf(413, 'content-too-large', 'The request body is larger than allowed'),
-  415: problemOf(415, 'http-error', 'Unsupported Media Type'),
-  422: problemOf(422, 'idempotency-key-reused', 'This Idempotency-Key was used with a different body'),
-  428: problemOf(
-    428,
-    'precondition-required',
-    'PATCH needs If-Match with the ETag you last read, for example If-Match: "v3"',
-  ),
-  429: problemOf(
-    429,
-    'too-many-requests',
-    'At most 5 confirmation mails a day go to one address; try again tomorrow',
-  ),
-  431: problemOf(431, 'headers-too-large', 'The request headers are larger than the server accepts'),
-  500: problemOf(500, 'internal-error', 'Something went wrong on our side; it has been logged.'),
-  501: problemOf(501, 'method-not-implemented', 'The request method is not one the server knows'),
-  503: problemOf(503, 'starting', 'The server is starting; try again in a moment'),
 };
 
 const eventId = { id: EVENT_IDS['council-meeting'] };
