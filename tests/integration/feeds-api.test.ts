@@ -300,7 +300,8 @@ describe('OpenAPI', () => {
     expect(types('/v1/timeline.json')).toEqual(['application/json']);
     for (const path of ['/v1/feeds/events.atom', '/v1/feeds/events.ics', '/v1/timeline.json']) {
       for (const status of ['200', '304']) {
-        const headers = (document.paths[path]?.get.responses[status] as { headers?: object }).headers ?? {};
+        const response = document.paths[path]!.get.responses[status] as { headers?: object };
+        const headers = response.headers ?? {};
         expect(Object.keys(headers), `${path} ${status}`).toEqual(
           expect.arrayContaining(['ETag', 'Last-Modified']),
         );
