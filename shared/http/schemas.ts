@@ -38,7 +38,9 @@ const role = () => z.optional(z.string().check(z.minLength(1), z.maxLength(200))
 
 const eventDateSchema = lazy(() =>
   meta(
+    // Trimmed, so the date is stored as the pattern writes it (and a stored padded one still patches).
     z.string().check(
+      z.trim(),
       z.minLength(1),
       z.maxLength(40),
       z.superRefine((value, ctx) => {

@@ -110,6 +110,15 @@ describe('writing and reading open ends, unspecified digits and per-end qualifie
     });
   });
 
+  it('stores a date written with surrounding spaces as the pattern writes it', async () => {
+    const response = await post(eventInput({ title: 'Padded', date: ' 2024-06/.. ' }));
+    expect(response.status).toBe(201);
+    const event = (await response.json()) as TimelineEvent;
+    expect(event.date).toBe('2024-06/..');
+    expect(new RegExp(EDTF_DATE_PATTERN).test((await getEvent(event.id)).date)).toBe(true);
+    await stack.app.request(`/v1/events/${event.id}`, { method: 'DELETE', headers: bearer(stack.writerKey) });
+  });
+
   it('accepts 2024-06/2024-06-29 (the start may run past the end: only what cannot be is refused)', () => {
     expect(created.get('2024-06/2024-06-29')).toMatchObject({ earliest: '2024-06-01', latest: '2024-06-29' });
   });
