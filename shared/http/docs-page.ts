@@ -35,8 +35,8 @@ export const docsPage = (): string => `<!doctype html>
 /**
  * Starts Swagger UI on the page's document: no validator badge (it would call out to swagger.io),
  * no deep-link anchors inside the operations' buttons (nested controls), no syntax colours (too
- * faint on their background), and a name for each
- * control Swagger UI renders without one (servers, examples, the request body).
+ * faint on their background), and a name for each control Swagger UI renders without one
+ * (servers, examples, the request body).
  */
 export const DOCS_INIT_SCRIPT = `'use strict';
 var NAMES = { servers: 'Server', 'examples-select-element': 'Example', 'content-type': 'Media type', 'body-param__text': 'Request body' };
