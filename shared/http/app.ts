@@ -10,8 +10,7 @@ import { registerDocsRoutes } from './docs-page.ts';
 import { registerEventRoutes } from './event-routes.ts';
 import { registerFeedRoutes } from './feed-routes.ts';
 import { registerKeyRoutes } from './key-routes.ts';
-import { openApiDocument } from './openapi-document.ts';
-import { documentInfo, securitySchemes } from './openapi-info.ts';
+import type { openApiDocument } from './openapi-document.ts';
 import { problem, toProblem } from './problem.ts';
 import { ApiRoutes } from './route.ts';
 import { registerSubscriptionAdminRoutes } from './subscription-admin-routes.ts';
@@ -110,11 +109,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     registerSubscriptionAdminRoutes(api, { ...deps, subscriptions: deps.subscriptions });
   }
 
-  // Built on the first request, then kept: most Lambda instances never serve it (nor load its examples).
+  // Built on the first request, then kept: most Lambda instances never serve it, so its modules
+  // (the builder, the API's description, the examples and the seed they come from) load only then.
   let document: Promise<ReturnType<typeof openApiDocument>> | undefined;
   app.get('/openapi.json', async (c) => {
-    document ??= import('./openapi-examples.ts').then(({ documentExamples }) =>
-      openApiDocument(api.specs, documentInfo, securitySchemes, documentExamples),
+    document ??= Promise.all([
+      import('./openapi-document.ts'),
+      import('./openapi-info.ts'),
+      import('./openapi-examples.ts'),
+    ]).then(([{ openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }]) =>
+      build(api.specs, documentInfo, securitySchemes, documentExamples),
     );
     // The origin the document was asked from comes first: /docs's Try it out then stays on the
     // page's own origin (its CSP and CORS), whatever DATELINE_PUBLIC_URL names.
