@@ -4,7 +4,7 @@
  * event with its date in words and as written, its facts, summary, sources and link.
  */
 import { BASE_HEADERS, escapeHtml, htmlDocument, htmlLink, htmlParagraphs, oneLine, STYLE } from './html.ts';
-import { humanCalendarDate, humanDate } from './human-date.ts';
+import { humanCalendarDate, humanDate, humanDateParts } from './human-date.ts';
 import type { AlertActor, AlertEvent, AlertSource, AlertType, OutgoingEmail } from './types.ts';
 
 export interface ListedEvent {
@@ -195,7 +195,9 @@ export function renderDigestEmail(to: string, input: DigestEmailInput): Outgoing
 export function renderReplayEmail(to: string, input: ReplayEmailInput): OutgoingEmail {
   const heading = 'From the timeline';
   const item: ListedEvent = { status: 'created', event: input.event, changes: [], eventUrl: input.eventUrl };
-  const { when } = factsOf(input.event);
+  const { date, earliest, latest, precision } = input.event;
+  const reading = humanDateParts(date, earliest, latest, precision);
+  const when = [reading.text, ...reading.notes].join(', ');
   const subject = oneLine(`[Dateline] ${heading}: ${input.event.title} (${when})`);
   const why = `A past event, sent because past events were asked for (replay ${input.replayId}).`;
   const text = [`${heading} · Dateline`, '', why, '', ...cardText('Event', item)];
