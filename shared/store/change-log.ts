@@ -42,7 +42,12 @@ export const slotOf = (item: LogItem): LogSlot => ({
 });
 
 /** Writes a slot unless one exists under its number; false when one did. */
-export async function putSlot(table: Table, seq: number, loggedAt: Date, entry?: ChangeEntry): Promise<boolean> {
+export async function putSlot(
+  table: Table,
+  seq: number,
+  loggedAt: Date,
+  entry?: ChangeEntry,
+): Promise<boolean> {
   const item: LogItem = {
     ...changeLogKey(seq),
     type: 'change-log',
