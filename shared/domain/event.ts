@@ -14,11 +14,14 @@ export const eventKinds = [
 
 export type EventKind = (typeof eventKinds)[number];
 
+let kindLabels: Map<string, string> | undefined;
+
 /** A kind in words: "missile-launch" → "Missile launch" (any other value as it is). */
 export function kindLabel(kind: string): string {
-  return (eventKinds as readonly string[]).includes(kind)
-    ? kind[0]!.toUpperCase() + kind.slice(1).replaceAll('-', ' ')
-    : kind;
+  kindLabels ??= new Map(
+    eventKinds.map((known) => [known, known[0]!.toUpperCase() + known.slice(1).replaceAll('-', ' ')]),
+  );
+  return kindLabels.get(kind) ?? kind;
 }
 
 export type Actor =

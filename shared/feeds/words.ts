@@ -1,6 +1,11 @@
 import { humanCalendarDate, humanDate } from '../delivery/email/human-date.ts';
 import type { EventPrecision } from '../delivery/email/types.ts';
+import { countryName } from '../domain/country.ts';
 import type { Actor, Source, TimelineEvent } from '../domain/event.ts';
+
+export { escapeHtml } from '../delivery/email/html.ts';
+export { countryName } from '../domain/country.ts';
+export { kindLabel } from '../domain/event.ts';
 
 /** The words the export formats share: the date as people read it, kinds, actors, sources. */
 
@@ -9,24 +14,6 @@ export function dateInWords(
   event: Pick<TimelineEvent, 'date' | 'earliest' | 'latest' | 'precision'>,
 ): string {
   return humanDate(event.date, event.earliest, event.latest, event.precision as EventPrecision);
-}
-
-/** "missile-launch" → "Missile launch". */
-export function kindLabel(kind: string): string {
-  return kind.length === 0 ? kind : kind[0]!.toUpperCase() + kind.slice(1).replaceAll('-', ' ');
-}
-
-// Built on first use: Intl.DisplayNames loads ICU's region data (~11 ms), which only exports need.
-let regions: Intl.DisplayNames | undefined;
-
-/** A country's English name from its ISO 3166-1 alpha-2 code; the code when ICU has none. */
-export function countryName(code: string): string {
-  regions ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-  try {
-    return regions.of(code) ?? code;
-  } catch {
-    return code;
-  }
 }
 
 /** "North Korea (KP)", "Vladimir Putin (President of Russia)". */
@@ -38,19 +25,6 @@ export function actorLabel(actor: Actor): string {
 /** "ICARO Media Group, 28 June 2024". */
 export function sourceByline(source: Source): string {
   return `${source.publisher}, ${humanCalendarDate(source.publishedAt) ?? source.publishedAt}`;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML element content and quoted attribute values alike. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 // XML 1.0 allows tab, newline, carriage return and U+0020 on, except surrogates and U+FFFE/U+FFFF.

@@ -4,23 +4,14 @@
  * through the `html` helper (whose per-value work made a page of 50 cost three JSON lists); the
  * pages embed the result with `raw`.
  */
+import { escapeHtml } from '../delivery/email/html.ts';
 import { humanCalendarDate, humanDateParts } from '../delivery/email/human-date.ts';
 import type { Actor, Location, Source, TimelineEvent } from '../domain/event.ts';
 import { memo } from './memo.ts';
 import { countryName, kindLabel } from './names.ts';
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const SPECIAL = /[&<>"']/;
-
 /** Escapes text for element content and quoted attribute values. */
-export const escapeText = (value: string): string =>
-  SPECIAL.test(value) ? value.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : value;
+export const escapeText = escapeHtml;
 
 type DatedFields = Pick<TimelineEvent, 'date' | 'earliest' | 'latest' | 'precision'>;
 

@@ -8,9 +8,11 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Escapes text for HTML element content and quoted attribute values alike. */
+const SPECIAL = /[&<>"']/;
+
+/** Escapes text for HTML element content and quoted attribute values alike (most text needs nothing). */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  return SPECIAL.test(value) ? value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c) : value;
 }
 
 // Auto-Submitted stops vacation responders from replying to (and looping with) automated mail (RFC 3834).
