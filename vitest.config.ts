@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    // The AWS path runs on moto, with its own config: npm run test:aws.
-    exclude: ['tests/aws/**', '**/node_modules/**'],
+    // The AWS path runs on moto (npm run test:aws) and the pages in Chromium (npm run test:browser),
+    // each with its own config.
+    exclude: ['tests/aws/**', 'tests/browser/**', '**/node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
