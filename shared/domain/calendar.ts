@@ -1,3 +1,19 @@
+/** The months' English names, January first (spelled out, so output never depends on ICU data). */
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
 /**
  * Day arithmetic on the proleptic Gregorian calendar for the years dates are written in (0001–9999),
  * by integer arithmetic alone. `Date.UTC(year, …)` reads years 0–99 as 1900–1999, and `Date.parse`

@@ -8,24 +8,11 @@
  */
 
 import { escapeHtml } from '../delivery/email/html.ts';
+import { MONTH_NAMES } from '../domain/calendar.ts';
 
 const DAY_MS = 86_400_000;
 const WIDTH = 1000;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+const MONTHS = MONTH_NAMES.map((name) => name.slice(0, 3));
 
 /** What the drawing needs of an event. */
 export interface AxisDate {

@@ -11,23 +11,8 @@
  * Month names are spelled out by hand rather than with Intl so output does not depend on the
  * runtime's locale data.
  */
-import { daysInMonth } from '../../domain/calendar.ts';
+import { daysInMonth, MONTH_NAMES } from '../../domain/calendar.ts';
 import type { EventPrecision } from './types.ts';
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
 
 const SEASONS: Record<number, string> = { 21: 'spring', 22: 'summer', 23: 'autumn', 24: 'winter' };
 
@@ -48,7 +33,7 @@ interface Point {
 }
 
 function monthName(month: number): string {
-  return MONTHS[month - 1] ?? '';
+  return MONTH_NAMES[month - 1] ?? '';
 }
 
 const POINT = /^(\d{4}|\d{3}X|\d{2}XX)(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?$/;
