@@ -117,9 +117,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       import('./openapi-document.ts'),
       import('./openapi-info.ts'),
       import('./openapi-examples.ts'),
-    ]).then(([{ openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }]) =>
-      build(api.specs, documentInfo, securitySchemes, documentExamples),
-    );
+    ])
+      .then(([{ openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }]) =>
+        build(api.specs, documentInfo, securitySchemes, documentExamples),
+      )
+      .catch((error: unknown) => {
+        document = undefined; // not kept: the next request tries again, not the container's whole life
+        throw error;
+      });
     // The origin the document was asked from comes first: /docs's Try it out then stays on the
     // page's own origin (its CSP and CORS), whatever DATELINE_PUBLIC_URL names.
     const here = new URL(c.req.url).origin;
