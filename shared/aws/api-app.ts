@@ -8,7 +8,6 @@ import { createLogger } from '../platform/logger.ts';
 import { createTable } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
-import { wireAlertServices } from './alerts-pipeline.ts';
 import { readAwsConfig, required } from './config.ts';
 import { secretsManagerTokenKey } from './token-key.ts';
 
@@ -30,20 +29,27 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
     logger,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     subscriptions: {
-      // The alert services are wired on the first subscription request, over the function's table
-      // client, logger and cached token key; the SQS client loads on the first enqueue. The API
-      // never sends mail itself (the delivery function does, from the queue), so nodemailer and
-      // SES stay out of its bundle.
+      // The alert services load and are wired on the first subscription request (a chunk of
+      // their own), over the function's table client, logger and cached token key; the SQS client
+      // loads on the first enqueue. The API never sends mail itself (the delivery function does,
+      // from the queue), so nodemailer and SES stay out of its bundle.
       service: () => {
-        alerts ??= (async () =>
-          wireAlertServices({
-            config,
-            table,
-            logger,
-            queue: lazySqsDeliveryQueue(required(env, 'DELIVERY_QUEUE_URL')),
-            mail: () => noMailFromApi,
-            tokenKey,
-          }).subscriptions)();
+        alerts ??= import('./alerts-pipeline.ts')
+          .then(
+            ({ wireAlertServices }) =>
+              wireAlertServices({
+                config,
+                table,
+                logger,
+                queue: lazySqsDeliveryQueue(required(env, 'DELIVERY_QUEUE_URL')),
+                mail: () => noMailFromApi,
+                tokenKey,
+              }).subscriptions,
+          )
+          .catch((error: unknown) => {
+            alerts = undefined; // the next request tries again rather than failing for the container's life
+            throw error;
+          });
         return alerts;
       },
     },

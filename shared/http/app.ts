@@ -4,17 +4,11 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { negotiatedProblem, registerPages } from '../web/register-pages.ts';
-import { registerChangeRoutes } from './change-routes.ts';
 import type { AppDeps, AppEnv } from './context.ts';
-import { registerDocsRoutes } from './docs-page.ts';
-import { registerEventRoutes } from './event-routes.ts';
-import { registerFeedRoutes } from './feed-routes.ts';
-import { registerKeyRoutes } from './key-routes.ts';
 import type { openApiDocument } from './openapi-document.ts';
 import { problem, toProblem } from './problem.ts';
-import { ApiRoutes } from './route.ts';
-import { registerSubscriptionAdminRoutes } from './subscription-admin-routes.ts';
-import { registerSubscriptionRoutes } from './subscription-routes.ts';
+import { RouteGroups } from './route-groups.ts';
+import { ROUTE_TABLE } from './route-table.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -54,7 +48,7 @@ export interface AppOptions {
 /** The Dateline HTTP API: the same Hono app behind API Gateway and on `npm start`. */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const api = new ApiRoutes(app);
+  const routes = new RouteGroups(app);
 
   // One middleware for the request id and the access log: every middleware layer costs a few
   // microseconds on every request, a noticeable share of a timeline read answered from memory.
@@ -97,16 +91,33 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  registerEventRoutes(api, deps);
-  registerFeedRoutes(api, deps);
-  registerChangeRoutes(api, deps);
-  registerKeyRoutes(api, deps);
+  // Each group's code loads on the first request one of its routes gets (route-groups.ts).
+  routes.group(ROUTE_TABLE.events, async (api) =>
+    (await import('./event-routes.ts')).registerEventRoutes(api, deps),
+  );
+  routes.group(ROUTE_TABLE.feeds, async (api) =>
+    (await import('./feed-routes.ts')).registerFeedRoutes(api, deps),
+  );
+  routes.group(ROUTE_TABLE.changes, async (api) =>
+    (await import('./change-routes.ts')).registerChangeRoutes(api, deps),
+  );
+  routes.group(ROUTE_TABLE.keys, async (api) =>
+    (await import('./key-routes.ts')).registerKeyRoutes(api, deps),
+  );
   // The pages (loaded on their first request), and the mail links' pages: their path sits under
-  // /v1/subscriptions, so they are registered before /{id}. Errors below are pages for browsers.
-  registerPages(app, api, deps);
+  // /v1/subscriptions, so they are routed before /{id}. Errors below are pages for browsers.
+  registerPages(app, routes, deps);
   if (deps.subscriptions) {
-    registerSubscriptionRoutes(api, { ...deps, subscriptions: deps.subscriptions });
-    registerSubscriptionAdminRoutes(api, { ...deps, subscriptions: deps.subscriptions });
+    const withSubscriptions = { ...deps, subscriptions: deps.subscriptions };
+    routes.group(ROUTE_TABLE.subscriptions, async (api) =>
+      (await import('./subscription-routes.ts')).registerSubscriptionRoutes(api, withSubscriptions),
+    );
+    routes.group(ROUTE_TABLE.subscriptionAdmin, async (api) =>
+      (await import('./subscription-admin-routes.ts')).registerSubscriptionAdminRoutes(
+        api,
+        withSubscriptions,
+      ),
+    );
   }
 
   // Built on the first request, then kept: most Lambda instances never serve it, so its modules
@@ -114,12 +125,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   let document: Promise<ReturnType<typeof openApiDocument>> | undefined;
   app.get('/openapi.json', async (c) => {
     document ??= Promise.all([
+      routes.specs(),
       import('./openapi-document.ts'),
       import('./openapi-info.ts'),
       import('./openapi-examples.ts'),
     ])
-      .then(([{ openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }]) =>
-        build(api.specs, documentInfo, securitySchemes, documentExamples),
+      .then(([specs, { openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }]) =>
+        build(specs, documentInfo, securitySchemes, documentExamples),
       )
       .catch((error: unknown) => {
         document = undefined; // not kept: the next request tries again, not the container's whole life
@@ -134,7 +146,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     ];
     return c.json({ ...(await document), servers: servers.map((url) => ({ url })) });
   });
-  registerDocsRoutes(app, deps.publicUrl ? { publicUrl: deps.publicUrl } : {});
+  // The API reference (Swagger UI over /openapi.json); its page and assets load on first request.
+  app.get('/docs', async (c) => (await import('./docs-page.ts')).docsPageResponse(c, deps.publicUrl));
+  app.get('/docs/assets/:name', async (c) => (await import('./docs-page.ts')).docsAssetResponse(c));
 
   // A known path asked with a method it has no route for: 405 with Allow, or for OPTIONS the
   // methods it has (RFC 9110 §9.3.7, §15.5.6). The route table is read on the first such request.

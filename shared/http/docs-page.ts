@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from './context.ts';
 import { problem, problemResponse } from './problem.ts';
 
@@ -110,35 +110,35 @@ const OWN_ASSETS: Record<string, { contentType: string; body: string }> = {
   'docs.css': { contentType: 'text/css; charset=utf-8', body: DOCS_STYLESHEET },
 };
 
-/** Registers /docs and its assets. The package's files are read on their first request. */
-export function registerDocsRoutes(app: Hono<AppEnv>, options: { publicUrl?: string }): void {
-  const apiOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
-  app.get('/docs', (c) =>
-    c.html(docsPage(), 200, {
-      'content-security-policy': docsContentSecurityPolicy(apiOrigin),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cache-control': 'no-cache',
-    }),
-  );
-  app.get(`${ASSETS}/:name`, async (c) => {
-    const name = c.req.param('name');
-    const own = OWN_ASSETS[name];
-    const headers = { 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=86400' };
-    if (own) return c.body(own.body, 200, { ...headers, 'content-type': own.contentType });
-    const { docsAsset } = await import('./docs-assets.ts');
-    const pending = docsAsset(name);
-    if (!pending) return problemResponse(c, problem(404, 'not-found', `No docs asset ${name}`));
-    const asset = await pending;
-    if (c.req.header('if-none-match') === asset.etag)
-      return c.body(null, 304, { ...headers, etag: asset.etag });
-    const gzip = asset.gzipped && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
-    return c.body(gzip ? asset.gzipped! : asset.body, 200, {
-      ...headers,
-      'content-type': asset.contentType,
-      etag: asset.etag,
-      vary: 'accept-encoding',
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-    });
+/** The /docs page, its API calls allowed to `publicUrl`'s origin too. */
+export function docsPageResponse(c: Context<AppEnv>, publicUrl: string | undefined): Response {
+  const apiOrigin = publicUrl ? new URL(publicUrl).origin : undefined;
+  return c.html(docsPage(), 200, {
+    'content-security-policy': docsContentSecurityPolicy(apiOrigin),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  });
+}
+
+/** One of the page's assets (`/docs/assets/{name}`): its own, or a file of the package, read on first request. */
+export async function docsAssetResponse(c: Context<AppEnv>): Promise<Response> {
+  const name = c.req.param('name') ?? '';
+  const own = OWN_ASSETS[name];
+  const headers = { 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=86400' };
+  if (own) return c.body(own.body, 200, { ...headers, 'content-type': own.contentType });
+  const { docsAsset } = await import('./docs-assets.ts');
+  const pending = docsAsset(name);
+  if (!pending) return problemResponse(c, problem(404, 'not-found', `No docs asset ${name}`));
+  const asset = await pending;
+  if (c.req.header('if-none-match') === asset.etag)
+    return c.body(null, 304, { ...headers, etag: asset.etag });
+  const gzip = asset.gzipped && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+  return c.body(gzip ? asset.gzipped! : asset.body, 200, {
+    ...headers,
+    'content-type': asset.contentType,
+    etag: asset.etag,
+    vary: 'accept-encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
 }

@@ -54,11 +54,28 @@ export type RouteHandler<S extends RequestSchemas> = (
   input: Validated<S>,
 ) => Response | Promise<Response>;
 
-/** Registers routes on the Hono app and keeps their specs for the OpenAPI document. */
+/** A route as the app's route table names it: `GET /v1/events/{id}` (the method, then the OpenAPI path). */
+export type RouteKey = `${Uppercase<RouteSpec['method']>} /${string}`;
+
+export function routeKey(spec: Pick<RouteSpec, 'method' | 'path'>): RouteKey {
+  return `${spec.method.toUpperCase() as Uppercase<RouteSpec['method']>} ${spec.path}` as RouteKey;
+}
+
+/** An OpenAPI path (`/v1/events/{id}`) as Hono routes it (`/v1/events/:id`). */
+export function honoPath(path: string): string {
+  return path.replaceAll(/\/{(.+?)}/g, '/:$1');
+}
+
+/**
+ * Collects routes: each one's spec for the OpenAPI document and its handler (access middleware,
+ * then validation, then the handler), by route key. Given a Hono app, it also routes them there;
+ * the API's app instead routes its groups before their code loads (route-groups.ts).
+ */
 export class ApiRoutes {
   readonly specs: RouteSpec[] = [];
+  readonly #handlers = new Map<RouteKey, Handler<AppEnv>>();
 
-  constructor(private readonly app: Hono<AppEnv>) {}
+  constructor(private readonly app?: Hono<AppEnv>) {}
 
   route<S extends RequestSchemas = Record<never, never>>(spec: RouteSpec<S>, handler: RouteHandler<S>): void {
     this.specs.push(spec as RouteSpec);
@@ -70,14 +87,51 @@ export class ApiRoutes {
           return handler(c, (await validate(c)) as Validated<S>);
         }
       : (c) => handler(c, {} as Validated<S>);
-    const path = spec.path.replaceAll(/\/{(.+?)}/g, '/:$1');
-    const handlers: Handler<AppEnv>[] = [...(spec.middleware ?? []), handle];
-    (this.app.on as (method: string, path: string, ...handlers: Handler<AppEnv>[]) => void)(
-      spec.method.toUpperCase(),
-      path,
-      ...handlers,
-    );
+    const routed = spec.middleware?.length ? behind(spec.middleware, handle) : handle;
+    this.#handlers.set(routeKey(spec), routed);
+    if (this.app) mount(this.app, routeKey(spec), routed);
   }
+
+  /** The routes collected, in the order they were declared. */
+  keys(): RouteKey[] {
+    return [...this.#handlers.keys()];
+  }
+
+  handler(key: RouteKey): Handler<AppEnv> | undefined {
+    return this.#handlers.get(key);
+  }
+}
+
+/** Routes one route key to a handler on a Hono app. */
+export function mount(app: Hono<AppEnv>, key: RouteKey, handler: Handler<AppEnv>): void {
+  const [method, path] = key.split(' ') as [string, string];
+  (app.on as (method: string, path: string, handler: Handler<AppEnv>) => void)(
+    method,
+    honoPath(path),
+    handler,
+  );
+}
+
+/**
+ * The handler behind its access middleware, as one handler: each middleware in turn either
+ * throws, answers (returns a response) or calls next; the last one's next runs the handler.
+ */
+function behind(middleware: MiddlewareHandler<AppEnv>[], handle: Handler<AppEnv>): Handler<AppEnv> {
+  return async (c, next) => {
+    let answer: Response | undefined;
+    const step = async (index: number): Promise<void> => {
+      const gate = middleware[index];
+      if (!gate) {
+        answer = (await handle(c, next)) as Response;
+        return;
+      }
+      const early = await gate(c, () => step(index + 1));
+      if (early instanceof Response) answer ??= early;
+    };
+    await step(0);
+    if (!answer) throw new Error(`no answer from the middleware of ${c.req.method} ${c.req.path}`);
+    return answer;
+  };
 }
 
 function parse(schema: z.ZodMiniType, value: unknown, where: 'body' | 'query' | 'params' | 'headers') {

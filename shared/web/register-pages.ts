@@ -6,8 +6,8 @@
 import type { Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.ts';
 import { type Problem, problemResponse } from '../http/problem.ts';
-import type { ApiRoutes } from '../http/route.ts';
-import { registerLinkRoutes } from './link-routes.ts';
+import type { RouteGroups } from '../http/route-groups.ts';
+import { ROUTE_TABLE } from '../http/route-table.ts';
 
 let pages: Promise<typeof import('./pages.ts')> | undefined;
 
@@ -65,7 +65,7 @@ export function negotiatedProblem(
  * The timeline (`/`), an event (`/events/{id}`), subscribing from a page (`POST /subscribe`), the
  * pages opened from mail links (in the API document), the stylesheet and icon.
  */
-export function registerPages(app: Hono<AppEnv>, api: ApiRoutes, deps: AppDeps): void {
+export function registerPages(app: Hono<AppEnv>, routes: RouteGroups, deps: AppDeps): void {
   app.get('/', async (c) => (await loadPages()).timelinePage(c, deps));
   app.get('/events/:id', async (c) => (await loadPages()).eventPage(c, deps));
   app.get('/assets/:file', async (c) => (await loadPages()).assetResponse(c));
@@ -73,6 +73,8 @@ export function registerPages(app: Hono<AppEnv>, api: ApiRoutes, deps: AppDeps):
   if (deps.subscriptions) {
     const { subscriptions } = deps;
     app.post('/subscribe', async (c) => (await loadPages()).subscribeAction(c, { ...deps, subscriptions }));
-    registerLinkRoutes(api, { subscriptions }, loadPages);
+    routes.group(ROUTE_TABLE.links, async (api) =>
+      (await import('./link-routes.ts')).registerLinkRoutes(api, { subscriptions }, loadPages),
+    );
   }
 }
