@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { lambdaBuildOptions } from './lib/build-options.ts';
 import { envNumber, log, median, quick, round } from './lib/stats.ts';
 
@@ -20,7 +20,7 @@ export interface ColdInitResult {
   ratio: number;
   apiMs: number;
   baselineMs: number;
-  /** Printed, not in results.json: CPU time medians and bundle sizes. */
+  /** Printed, not in results.json: CPU time medians and the code each loads at init (KB). */
   detail: {
     apiCpuMs: number;
     baselineCpuMs: number;
@@ -65,8 +65,26 @@ async function bundle(
     write: true,
     logLevel: 'error',
   });
-  const [file, output] = Object.entries(result.metafile.outputs).find(([, out]) => out.entryPoint === entry)!;
-  return { file: join(root, file), bytes: output.bytes };
+  const outputs = result.metafile.outputs;
+  const [file] = Object.entries(outputs).find(([, out]) => out.entryPoint === entry)!;
+  return { file: join(root, file), bytes: loadedAtInit(outputs, file) };
+}
+
+/**
+ * The bytes a cold start reads and compiles: the entry's file and every chunk it imports
+ * statically, not the chunks behind `import()` (route groups, pages, credential providers…).
+ */
+function loadedAtInit(outputs: Metafile['outputs'], entryFile: string): number {
+  const loaded = new Set<string>();
+  const pending = [entryFile];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const used of outputs[file]!.imports) {
+      if (used.kind === 'import-statement' && !used.external) pending.push(used.path);
+    }
+  }
+  return [...loaded].reduce((sum, file) => sum + outputs[file]!.bytes, 0);
 }
 
 /** A wrapper that imports the bundle and reports when its evaluation finished (ms since process start). */

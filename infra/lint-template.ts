@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './constructs/dateline-function.ts';
+import { repoRoot } from './constructs/function-bundle.ts';
 
 const outdir = join(repoRoot, 'cdk.out');
 

@@ -1,67 +1,21 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  type CfnResource,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+} from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { BuildOptions } from 'esbuild';
 import type { LogLevel } from '../../shared/platform/logger.ts';
 import { ignoreCfnLintChecks } from './cfn-lint.ts';
-
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { bundleFunction, type PackageFiles, repoRoot } from './function-bundle.ts';
 
 /** Namespace of the embedded-metric-format metrics the functions write (shared/platform/metrics.ts). */
 export const metricsNamespace = 'Dateline';
-
-/**
- * ESM bundles have no `require`, but CommonJS dependencies bundled into them still call it
- * (for Node built-ins). The alias keeps the banner from clashing with a bundled module that
- * imports `createRequire` itself.
- */
-export const requireBanner =
-  "import { createRequire as __datelineCreateRequire } from 'module'; const require = __datelineCreateRequire(import.meta.url);";
-
-/**
- * The esbuild options every function is bundled with. NodejsFunction turns them into CLI flags;
- * tests/infra/bundle.test.ts passes them to the esbuild API to prove the bundle loads.
- * The AWS SDK is bundled rather than taken from the runtime so Lambda runs the SDK versions
- * pinned in package-lock.json, the ones the tests ran against.
- */
-export const esbuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: { js: requireBanner },
-  outExtension: { '.js': '.mjs' },
-} satisfies BuildOptions;
-
-/** Files of installed packages a function reads at run time, by package: `{ 'swagger-ui-dist': ['swagger-ui.css'] }`. */
-export type PackageFiles = Record<string, readonly string[]>;
-
-/**
- * The shell commands that copy those files from the project's node_modules into the bundle's own
- * (`<outputDir>/node_modules/<package>/`), where Node's resolution finds them from the bundle as
- * it finds them from source. Run after esbuild (NodejsFunction `afterBundling`); tests run them too.
- */
-export function packageFileCopyCommands(inputDir: string, outputDir: string, files: PackageFiles): string[] {
-  return Object.entries(files).flatMap(([name, paths]) => {
-    const from = join(inputDir, 'node_modules', name);
-    const to = join(outputDir, 'node_modules', name);
-    // A path may sit in a folder of the package (lib/feed.js): make each folder first.
-    const folders = [...new Set(paths.map((path) => dirname(join(to, path))))];
-    return [
-      ...folders.map((folder) => `mkdir -p "${folder}"`),
-      ...paths.map((path) => `cp "${join(from, path)}" "${join(to, path)}"`),
-    ];
-  });
-}
 
 export interface DatelineFunctionProps {
   /** File name under functions/, e.g. `api.ts`. */
@@ -81,11 +35,12 @@ export interface DatelineFunctionProps {
 }
 
 /**
- * The house Lambda function: ARM64, Node.js 24, ESM bundle with source maps, its own log group
+ * The house Lambda function: ARM64, Node.js 24, an ESM bundle with source maps split into
+ * chunks (function-bundle.ts), its own log group
  * with retention, and a role that starts with nothing but permission to write to that log group.
  * Everything else is granted by the bind* helpers in bindings.ts.
  */
-export class DatelineFunction extends NodejsFunction {
+export class DatelineFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: DatelineFunctionProps) {
     // A constructor cannot create children before super(), so the log group and role are
     // siblings. Our own role avoids the AWSLambdaBasicExecutionRole managed policy, whose
@@ -101,10 +56,8 @@ export class DatelineFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: join(repoRoot, 'functions', props.entry),
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      code: bundledCode(props.entry, props.packageFiles),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -123,28 +76,6 @@ export class DatelineFunction extends NodejsFunction {
         METRICS_NAMESPACE: metricsNamespace,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: esbuildOptions.target,
-        minify: esbuildOptions.minify,
-        sourceMap: esbuildOptions.sourcemap,
-        sourcesContent: esbuildOptions.sourcesContent,
-        mainFields: esbuildOptions.mainFields,
-        banner: esbuildOptions.banner.js,
-        bundleAwsSDK: true,
-        externalModules: [],
-        forceDockerBundling: false,
-        ...(props.packageFiles
-          ? {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) =>
-                  packageFileCopyCommands(inputDir, outputDir, props.packageFiles!),
-              },
-            }
-          : {}),
-      },
     });
     ignoreCfnLintChecks(this.node.defaultChild as CfnResource, {
       W3005:
@@ -152,5 +83,34 @@ export class DatelineFunction extends NodejsFunction {
         'dependency, which CDK renders as DependsOn next to the Fn::GetAtt of the role; the duplicate is ' +
         'harmless, and constructs offer no way to remove a dependency another construct added.',
     });
+  }
+}
+
+/**
+ * The function's code: `functions/<entry>` bundled by esbuild on this machine (bundleFunction),
+ * hashed by its output. CDK's asset bundling wants an image for when local bundling declines; it
+ * never does, so the image is never pulled.
+ */
+function bundledCode(entry: string, packageFiles: PackageFiles = {}): Code {
+  return Code.fromAsset(repoRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: DockerImage.fromRegistry('dummy'), local: new LocalBundle(entry, packageFiles) },
+  });
+}
+
+/**
+ * Bundles one entry. A class with fields rather than a bare `{ tryBundle }`: CDK caches a bundle
+ * by the JSON of its bundling options, and a function serialises to nothing, so without the
+ * fields every function would get the first one's bundle.
+ */
+class LocalBundle implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly packageFiles: PackageFiles,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunction(this.entry, outputDir, this.packageFiles);
+    return true;
   }
 }

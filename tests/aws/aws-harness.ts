@@ -9,9 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { simpleParser } from 'mailparser';
-import { esbuildOptions, repoRoot } from '../../infra/constructs/dateline-function.ts';
+import { bundleFunction } from '../../infra/constructs/function-bundle.ts';
 import { ApiKeyStore, type Scope } from '../../shared/auth/api-keys.ts';
 import { createTable } from '../../shared/store/dynamo.ts';
 import { type Handler, type Handlers, LambdaEmulator } from './lambda-emulator.ts';
@@ -83,7 +82,7 @@ export async function deployOnMoto(
       handlers[name] = ((await import(`../../functions/${name}.ts`)) as { handler: Handler }).handler;
     } else {
       outdir ??= await bundle();
-      handlers[name] = (await nativeImport(pathToFileURL(join(outdir, `${name}.mjs`)).href)).handler;
+      handlers[name] = (await nativeImport(pathToFileURL(join(outdir, name, 'index.mjs')).href)).handler;
     }
   }
   const lambda = new LambdaEmulator(stack, handlers);
@@ -118,15 +117,10 @@ export async function deployOnMoto(
   };
 }
 
-/** The entries bundled with the very options DatelineFunction gives NodejsFunction. */
+/** Each entry bundled as DatelineFunction bundles it, into a folder of its own. */
 async function bundle(): Promise<string> {
   const outdir = await mkdtemp(join(tmpdir(), BUNDLE_DIR_PREFIX));
-  await build({
-    ...esbuildOptions,
-    entryPoints: entries.map((name) => join(repoRoot, 'functions', `${name}.ts`)),
-    outdir,
-    logLevel: 'silent',
-  });
+  for (const name of entries) bundleFunction(`${name}.ts`, join(outdir, name));
   return outdir;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Bundles Lambda entries with the very esbuild options DatelineFunction gives NodejsFunction,
- * then imports each bundle in a fresh `node` process: proof that the ESM output loads (the
- * createRequire banner lets bundled CommonJS call require) and exports `handler`.
+ * Bundles each Lambda entry as DatelineFunction does (bundleFunction), then imports each bundle
+ * in a fresh `node` process: proof that the ESM output and its chunks load (the createRequire
+ * banner lets bundled CommonJS call require) and export `handler`.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions, repoRoot } from '../../infra/constructs/dateline-function.ts';
+import { bundleFunction, esbuildOptions, repoRoot } from '../../infra/constructs/function-bundle.ts';
 
 const run = promisify(execFile);
 /** Every entry under functions/ (api, fanout, deliver, sweep, mail-events, …). */
@@ -39,32 +39,45 @@ const lambdaEnvironment = {
 
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'dateline-bundle-'));
-  await build({
-    ...esbuildOptions,
-    entryPoints: entries.map((name) => join(repoRoot, 'functions', `${name}.ts`)),
-    outdir,
-    logLevel: 'silent',
-  });
+  for (const name of entries) bundleFunction(`${name}.ts`, join(outdir, name));
 }, 60_000);
+
+/** Every JavaScript file of an entry's bundle: the handler module and its chunks. */
+async function bundleFiles(name: string): Promise<string[]> {
+  const files = await readdir(join(outdir, name), { recursive: true });
+  return files.filter((file) => file.endsWith('.mjs')).map((file) => join(outdir, name, file));
+}
 
 afterAll(async () => {
   await rm(outdir, { recursive: true, force: true });
 });
 
 describe('Lambda bundles', () => {
-  it('are ESM files (.mjs) with source maps', async () => {
-    const files = await readdir(outdir);
-    for (const name of entries)
-      expect(files).toEqual(expect.arrayContaining([`${name}.mjs`, `${name}.mjs.map`]));
+  it('are ESM files (index.mjs and chunks) with source maps', async () => {
+    for (const name of entries) {
+      const files = await readdir(join(outdir, name), { recursive: true });
+      expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map']));
+      for (const file of files.filter((f) => f.endsWith('.mjs'))) expect(files).toContain(`${file}.map`);
+    }
   });
 
-  it('start with the createRequire banner', async () => {
-    const code = await readFile(join(outdir, 'api.mjs'), 'utf8');
-    expect(code.startsWith(esbuildOptions.banner.js)).toBe(true);
+  it('start with the createRequire banner, chunks too', async () => {
+    for (const file of await bundleFiles('api')) {
+      expect((await readFile(file, 'utf8')).startsWith(esbuildOptions.banner.js)).toBe(true);
+    }
+  });
+
+  it('split the API: the route groups, pages and OpenAPI builder are chunks the handler module imports only on demand', async () => {
+    const files = await bundleFiles('api');
+    const index = await readFile(join(outdir, 'api', 'index.mjs'), 'utf8');
+    expect(files.length).toBeGreaterThan(10);
+    // The group modules are behind import(): their code is not in the handler module.
+    expect(index).not.toContain('Subscribe by email (anyone; double opt-in)');
+    expect(index).toMatch(/import\("\.\/chunks\/event-routes-[A-Z0-9]+\.mjs"\)/);
   });
 
   it.each(entries)('%s loads in a fresh node process and exports a handler function', async (name) => {
-    const url = pathToFileURL(join(outdir, `${name}.mjs`)).href;
+    const url = pathToFileURL(join(outdir, name, 'index.mjs')).href;
     const script = `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler);`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', script], {
       env: { PATH: process.env.PATH, ...lambdaEnvironment },
@@ -74,8 +87,9 @@ describe('Lambda bundles', () => {
   });
 
   it('does not need node_modules at run time (the SDK is bundled)', async () => {
-    const code = await readFile(join(outdir, 'api.mjs'), 'utf8');
-    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    for (const file of await bundleFiles('api')) {
+      expect(await readFile(file, 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+    }
   });
 
   it('give bundled CommonJS code the require it needs for Node built-ins (the banner; without it, loading fails)', async () => {
@@ -89,18 +103,19 @@ describe('Lambda bundles', () => {
     const load = async (options: object, name: string) => {
       await build({
         ...options,
-        entryPoints: [join(fixture, 'entry.ts')],
-        outfile: join(fixture, name),
+        entryPoints: { [name]: join(fixture, 'entry.ts') },
+        outdir: fixture,
         logLevel: 'silent',
       });
-      const script = `const m = await import(${JSON.stringify(pathToFileURL(join(fixture, name)).href)}); console.log(await m.handler());`;
+      const url = pathToFileURL(join(fixture, `${name}.mjs`)).href;
+      const script = `const m = await import(${JSON.stringify(url)}); console.log(await m.handler());`;
       return run(process.execPath, ['--input-type=module', '--eval', script], {
         env: { PATH: process.env.PATH },
       });
     };
     const { banner: _banner, ...withoutBanner } = esbuildOptions;
 
-    await expect(load(esbuildOptions, 'with-banner.mjs')).resolves.toMatchObject({ stdout: '1\n' });
-    await expect(load(withoutBanner, 'without-banner.mjs')).rejects.toThrow(/Dynamic require of "node:os"/);
+    await expect(load(esbuildOptions, 'with-banner')).resolves.toMatchObject({ stdout: '1\n' });
+    await expect(load(withoutBanner, 'without-banner')).rejects.toThrow(/Dynamic require of "node:os"/);
   });
 });

@@ -1,11 +1,11 @@
 /**
  * The feeds' libraries stay out of the API function's bundle and come with it as files: the bundle
- * is built with the stack's esbuild options, the packages are copied beside it by the commands
- * DatelineFunction runs after bundling, and the renderers, bundled the same way, render from there
- * in a fresh node process (nothing above a temporary folder holds a node_modules).
+ * is built as DatelineFunction builds it (bundleFunction), the packages are copied beside it as it
+ * copies them (copyPackageFiles), and the renderers, bundled with the same options, render from
+ * there in a fresh node process (nothing above a temporary folder holds a node_modules).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,10 +14,11 @@ import { build } from 'esbuild';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bundleFunction,
+  copyPackageFiles,
   esbuildOptions,
-  packageFileCopyCommands,
   repoRoot,
-} from '../../infra/constructs/dateline-function.ts';
+} from '../../infra/constructs/function-bundle.ts';
 import { FEED_PACKAGE_FILES } from '../../shared/feeds/packages.ts';
 
 const run = promisify(execFile);
@@ -39,14 +40,11 @@ process.stdout.write(JSON.stringify({ atom: await renderAtom(entries, meta), rss
 `;
 
 async function bundleInto(outdir: string): Promise<void> {
+  bundleFunction('api.ts', join(outdir, 'api'));
+  // A script, not a function: one file (no chunks), beside the package copies.
   await build({
     ...esbuildOptions,
-    entryPoints: [join(repoRoot, 'functions', 'api.ts')],
-    outdir,
-    logLevel: 'silent',
-  });
-  await build({
-    ...esbuildOptions,
+    splitting: false,
     stdin: { contents: RENDER_SCRIPT, resolveDir: repoRoot, loader: 'ts', sourcefile: 'render-feeds.ts' },
     outdir: undefined,
     outfile: join(outdir, 'render-feeds.mjs'),
@@ -60,7 +58,7 @@ beforeAll(async () => {
     mkdtemp(join(tmpdir(), 'dateline-feeds-bundle-bare-')),
   ]);
   await Promise.all([bundleInto(withPackages), bundleInto(withoutPackages)]);
-  await run('bash', ['-c', packageFileCopyCommands(repoRoot, withPackages, FEED_PACKAGE_FILES).join(' && ')]);
+  copyPackageFiles(withPackages, FEED_PACKAGE_FILES);
 }, 90_000);
 
 afterAll(async () => {
@@ -69,7 +67,12 @@ afterAll(async () => {
 
 describe('the feeds in the Lambda bundle', () => {
   it('leaves feed, xml-js, sax and ical-generator out of the api bundle', async () => {
-    const bundle = await readFile(join(withPackages, 'api.mjs'), 'utf8');
+    const files = (await readdir(join(withPackages, 'api'), { recursive: true })).filter((f) =>
+      f.endsWith('.mjs'),
+    );
+    const bundle = (await Promise.all(files.map((f) => readFile(join(withPackages, 'api', f), 'utf8')))).join(
+      '\n',
+    );
     expect(bundle).not.toContain('https://github.com/jpmonette/feed');
     expect(bundle).not.toContain('X-MICROSOFT-CDO-ALLDAYEVENT');
     expect(bundle).not.toContain('xml2js');
