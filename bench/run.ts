@@ -133,7 +133,7 @@ if (cold) {
     String(cold.ratio),
     goalText(GOALS.coldInit),
     verdict(cold.ratio, GOALS.coldInit),
-    `api ${cold.apiMs} ms vs baseline ${cold.baselineMs} ms (median of ${cold.detail.runs} fresh processes; CPU ${cold.detail.apiCpuMs}/${cold.detail.baselineCpuMs} ms = ${cold.detail.cpuRatio}); loading ${cold.detail.apiKb}/${cold.detail.baselineKb} KB of code at init; framework floor ${cold.detail.floorRatio} (${cold.detail.floorKb} KB)`,
+    `api ${cold.apiMs} ms vs baseline ${cold.baselineMs} ms (median of ${cold.detail.runs} fresh processes; CPU ${cold.detail.apiCpuMs}/${cold.detail.baselineCpuMs} ms = ${cold.detail.cpuRatio}); loading ${cold.detail.apiKb}/${cold.detail.baselineKb} KB of code at init; first request answered at ${cold.detail.apiFirstMs}/${cold.detail.baselineFirstMs} ms (${cold.detail.firstRatio}); framework floor ${cold.detail.floorRatio} (${cold.detail.floorKb} KB)`,
   ]);
 }
 if (request) {
