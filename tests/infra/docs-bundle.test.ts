@@ -1,8 +1,8 @@
 /**
- * The API function serves /docs from its bundle: bundled as DatelineFunction bundles it
- * (bundleFunction, Swagger UI's files copied into its node_modules),
- * and invoked in a fresh node process as API Gateway invokes it. The files stay out of the
- * JavaScript bundle (read from disk on the first /docs request), so the cold start does not load them.
+ * The API function as Lambda runs it: bundled as DatelineFunction bundles it (bundleFunction, in
+ * chunks, Swagger UI's files copied into its node_modules) and invoked in a fresh node process as
+ * API Gateway invokes it. It serves /docs, with Swagger UI's files read from disk on the first
+ * request (they stay out of the JavaScript), and validates from its lazily loaded chunks.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -42,12 +42,12 @@ afterAll(async () => {
 });
 
 /** Invokes the bundled handler in a fresh node process with GET `path`; returns what API Gateway would get. */
-async function invoke(path: string, headers: Record<string, string> = {}) {
+async function invoke(path: string, headers: Record<string, string> = {}, query = '') {
   const event = {
     ...getEvents,
     rawPath: path,
-    rawQueryString: '',
-    queryStringParameters: undefined,
+    rawQueryString: query,
+    queryStringParameters: query ? Object.fromEntries(new URLSearchParams(query)) : undefined,
     headers: { ...getEvents.headers, 'accept-encoding': '', ...headers },
     requestContext: { ...getEvents.requestContext, http: { ...getEvents.requestContext.http, path } },
   };
@@ -77,6 +77,17 @@ describe('the API bundle and /docs', () => {
     // Its icon is the site's, served from the same bundle.
     const icon = await invoke('/favicon.ico');
     expect(icon).toMatchObject({ statusCode: 200, headers: { 'content-type': 'image/svg+xml' } });
+  });
+
+  it('validates from its chunks with zod’s English messages (the locale is set before any schema parses)', async () => {
+    const result = await invoke('/v1/events', {}, 'order=sideways');
+    expect(result.statusCode).toBe(400);
+    expect(result.headers['content-type']).toBe('application/problem+json');
+    const problem = JSON.parse(result.body) as { errors: { path: string; message: string }[] };
+    // Without the locale, zod/mini says only "Invalid input".
+    expect(problem.errors).toEqual([
+      { path: 'query.order', message: 'Invalid option: expected one of "asc"|"desc"' },
+    ]);
   });
 
   it('serves Swagger UI from the files copied beside the bundle, byte for byte', async () => {
