@@ -61,7 +61,8 @@ export async function startLocalRuntime(
     const alerts = createLocalAlerts({ ...config, publicUrl }, table, async () => tokenKey, logger);
     const events = new EventService({
       table,
-      events: new EventRepository(table),
+      // One process writes the table: a created event's timeline items go in batches.
+      events: new EventRepository(table, { batchCreates: true }),
       idempotency: new IdempotencyStore(table),
       onChange: alerts.nudgeFeed,
     });

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type EventInput, resolveStoredDate, type TimelineEvent } from '../domain/event.ts';
 import { NotFoundError } from '../errors.ts';
-import { batchGet, conditionally, isConditionFailure, type Table } from './dynamo.ts';
+import { batchGet, batchWrite, conditionally, isConditionFailure, type Table } from './dynamo.ts';
 import { EVENT_SK, eventKey, feedPartition } from './keys.ts';
 import { shardOf } from './shards.ts';
 import { shardCounts } from './table.ts';
@@ -56,8 +56,23 @@ export function buildEventItem(
   };
 }
 
+export interface EventRepositoryOptions {
+  /**
+   * Write a created event's timeline items (postings and change-index entries, a dozen or more)
+   * in batches of 25 rather than as one conditional PutItem each. Safe for creates alone: the
+   * event item was just written on the condition that its id was new, so no other writer holds
+   * a newer version of these items (and fan-out's repair, `timelineInSync`, would mend any
+   * that did). The local runtime sets it, where every request costs its one process CPU; on AWS
+   * the functions may not call BatchWriteItem, so every write there stays conditional.
+   */
+  batchCreates?: boolean;
+}
+
 export class EventRepository {
-  constructor(private readonly table: Table) {}
+  constructor(
+    private readonly table: Table,
+    private readonly options: EventRepositoryOptions = {},
+  ) {}
 
   async getItem(id: string): Promise<EventItem | undefined> {
     const result = await this.table.client.send(
@@ -114,7 +129,14 @@ export class EventRepository {
         ),
       `Event ${event.id} already exists`,
     );
-    await this.syncTimeline(undefined, event);
+    if (this.options.batchCreates) {
+      await batchWrite(
+        this.table,
+        timelineItems(event).map((Item) => ({ PutRequest: { Item } })),
+      );
+    } else {
+      await this.syncTimeline(undefined, event);
+    }
   }
 
   /** Replaces the event's state if it is still at `expectedVersion` (PreconditionFailedError otherwise). */
