@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { readableEvent } from '../shared/delivery/email/words.ts';
 import { sendWebhook } from '../shared/delivery/webhook-sender.ts';
 import { signWebhook } from '../shared/delivery/webhook-signature.ts';
+import { alertPayload } from '../shared/domain/delivery.ts';
+import { materialiseEvent } from '../shared/events/event-service.ts';
 import { startDynalite } from '../shared/local/dynalite-server.ts';
 import { ensureTable } from '../shared/store/create-table.ts';
 import { createTable } from '../shared/store/dynamo.ts';
@@ -40,7 +43,7 @@ const WORKER_CONCURRENCY = 8;
 export async function measureWebhookThroughput(): Promise<WebhookThroughputResult> {
   const subscriptionCount = envNumber('BENCH_WEBHOOK_SUBSCRIPTIONS', 20);
   const eventsPerRound = envNumber('BENCH_WEBHOOK_EVENTS', quick() ? 10 : 25);
-  const rounds = envNumber('BENCH_WEBHOOK_ROUNDS', quick() ? 2 : 3);
+  const rounds = envNumber('BENCH_WEBHOOK_ROUNDS', quick() ? 2 : 6);
   const perRound = subscriptionCount * eventsPerRound;
   const timeoutMs = envNumber('BENCH_WEBHOOK_TIMEOUT_S', 180) * 1000;
 
@@ -98,14 +101,17 @@ export async function measureWebhookThroughput(): Promise<WebhookThroughputResul
     };
 
     const rawRound = async () => {
-      // The same body a pipeline delivery carries (an alert for a fresh event), signed the same way.
+      // The same body a pipeline delivery carries (an alert for a fresh event: the stored event
+      // and its words for people), signed the same way.
       const bodies = Array.from({ length: perRound }, (_, i) => {
-        const event = { ...randomEventInput(random), id: benchId(21, eventIndex * 1000 + i) };
-        return JSON.stringify({
-          type: 'event.created',
-          timestamp: new Date().toISOString(),
-          data: { event },
+        const at = new Date().toISOString();
+        const event = materialiseEvent(randomEventInput(random), {
+          id: benchId(21, eventIndex * 1000 + i),
+          createdAt: at,
+          updatedAt: at,
+          version: 1,
         });
+        return JSON.stringify(alertPayload('event.created', at, event, undefined, readableEvent(event)));
       });
       eventIndex++;
       await timedRound('raw', rawRates, () =>
