@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  CorsHttpMethod,
+  type CorsHttpMethod,
   type CorsPreflightOptions,
   HttpApi,
   HttpRoute,
@@ -17,6 +17,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FEED_PACKAGE_FILES } from '../../shared/feeds/packages.ts';
+import { corsPolicy } from '../../shared/http/cors.ts';
 import { SWAGGER_UI_FILES, SWAGGER_UI_PACKAGE } from '../../shared/http/docs-assets.ts';
 import type { LogLevel } from '../../shared/platform/logger.ts';
 import { bindQueue, bindSecret, bindTable } from './bindings.ts';
@@ -56,24 +57,16 @@ export const accessLogFields = {
   integrationError: '$context.integrationErrorMessage',
 };
 
-/** CORS when no origins are configured: the public timeline is readable from any page, nothing else. */
+/** The API's CORS policy (shared/http/cors.ts) as API Gateway takes it. */
 export function corsFor(origins: string[]): CorsPreflightOptions {
-  const preflightCache = Duration.hours(1);
-  if (origins.length === 0) {
-    return {
-      allowOrigins: ['*'],
-      allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.HEAD, CorsHttpMethod.OPTIONS],
-      allowHeaders: ['content-type', 'if-none-match'],
-      exposeHeaders: ['etag'],
-      maxAge: preflightCache,
-    };
-  }
+  const policy = corsPolicy(origins);
   return {
-    allowOrigins: origins,
-    allowMethods: [CorsHttpMethod.ANY],
-    allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'],
-    exposeHeaders: ['etag', 'location'],
-    maxAge: preflightCache,
+    allowOrigins: policy.origins,
+    // CorsHttpMethod's values are the method names, ANY is '*'.
+    allowMethods: policy.methods as CorsHttpMethod[],
+    allowHeaders: policy.allowHeaders,
+    exposeHeaders: policy.exposeHeaders,
+    maxAge: Duration.seconds(policy.maxAgeSeconds),
   };
 }
 

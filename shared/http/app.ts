@@ -5,37 +5,13 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { negotiatedProblem, registerPages } from '../web/register-pages.ts';
 import type { AppDeps, AppEnv } from './context.ts';
+import { corsPolicy } from './cors.ts';
 import type { openApiDocument } from './openapi-document.ts';
 import { problem, toProblem } from './problem.ts';
 import { RouteGroups } from './route-groups.ts';
 import { ROUTE_TABLE } from './route-table.ts';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-/**
- * The CORS policy the stack gives API Gateway (infra/constructs/api.ts `corsFor`), for a runtime
- * without a gateway in front: no origins means the public timeline is readable from any origin,
- * GET only; listed origins may use every method.
- */
-export function corsPolicy(origins: string[]) {
-  const maxAgeSeconds = 3600;
-  if (origins.length === 0) {
-    return {
-      origins: ['*'],
-      methods: ['GET', 'HEAD', 'OPTIONS'],
-      allowHeaders: ['content-type', 'if-none-match'],
-      exposeHeaders: ['etag'],
-      maxAgeSeconds,
-    };
-  }
-  return {
-    origins,
-    methods: ['*'],
-    allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key'],
-    exposeHeaders: ['etag', 'location'],
-    maxAgeSeconds,
-  };
-}
 
 export interface AppOptions {
   /**

@@ -1,8 +1,9 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corsFor } from '../../infra/constructs/api.ts';
-import { corsPolicy, createApp } from '../../shared/http/app.ts';
+import { createApp } from '../../shared/http/app.ts';
 import type { AppEnv } from '../../shared/http/context.ts';
+import { corsPolicy } from '../../shared/http/cors.ts';
 import { eventInput } from '../fixtures/events.ts';
 import {
   bearer,
@@ -130,21 +131,57 @@ describe('CORS as the stack configures it with no corsOrigins', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(response.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
-    expect(response.headers.get('access-control-allow-headers')).toBe('content-type,if-none-match');
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'content-type,if-modified-since,if-none-match',
+    );
     expect(response.headers.get('access-control-max-age')).toBe('3600');
   });
 
   it('offers only GET, HEAD and OPTIONS to a preflight for a write', async () => {
     const response = await preflight(`/v1/events/${eventId}`, 'PATCH', 'authorization,if-match');
     expect(response.headers.get('access-control-allow-methods')).toBe('GET,HEAD,OPTIONS');
-    expect(response.headers.get('access-control-allow-headers')).toBe('content-type,if-none-match');
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'content-type,if-modified-since,if-none-match',
+    );
   });
 
   it('lets any origin read the timeline and its ETag', async () => {
     const response = await corsApp.request('/v1/events', { headers: { origin: 'https://example.org' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('access-control-expose-headers')).toBe('etag');
+    expect(response.headers.get('access-control-expose-headers')).toBe('etag,last-modified,link,retry-after');
+  });
+
+  it('lets a page on another origin follow an export’s next page and revalidate a feed', async () => {
+    const origin = { origin: 'https://example.org' };
+    const second = await stack.app.request(
+      '/v1/events',
+      jsonRequest(
+        'POST',
+        eventInput({ title: 'A second event', date: '2024-06-16' }),
+        bearer(stack.writerKey),
+      ),
+    );
+    expect(second.status).toBe(201);
+    const exported = await corsApp.request('/v1/timeline.json?limit=1', { headers: origin });
+    expect(exported.headers.get('link')).toMatch(/rel="next"/);
+    expect(exported.headers.get('access-control-expose-headers')?.split(',')).toContain('link');
+    const feed = await corsApp.request('/v1/feeds/events.atom', { headers: origin });
+    const lastModified = feed.headers.get('last-modified')!;
+    expect(feed.headers.get('access-control-expose-headers')?.split(',')).toContain('last-modified');
+    const preflight = await corsApp.request('/v1/feeds/events.atom', {
+      method: 'OPTIONS',
+      headers: {
+        ...origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'if-modified-since',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-headers')?.split(',')).toContain('if-modified-since');
+    const again = await corsApp.request('/v1/feeds/events.atom', {
+      headers: { ...origin, 'if-modified-since': lastModified },
+    });
+    expect(again.status).toBe(304);
   });
 
   it('is off in the app unless asked for (API Gateway does it on AWS)', async () => {
