@@ -108,7 +108,7 @@ describe('the app answers through the node server', () => {
     const response = await fetch(`${runtime.url}/v1/events`, { headers: { origin: 'https://example.org' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('access-control-expose-headers')).toBe('etag');
+    expect(response.headers.get('access-control-expose-headers')).toBe('etag,last-modified,link,retry-after');
   });
 });
 
