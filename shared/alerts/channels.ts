@@ -73,7 +73,8 @@ export async function sendWebhookAttempt(
     addresses: target.addresses,
     ...(deps.webhookTimeoutMs ? { timeoutMs: deps.webhookTimeoutMs } : {}),
   });
-  return outcome;
+  // 429 Too Many Requests: the receiver asks us to slow down (deliver.ts bounds how long).
+  return outcome.status === 429 ? { ...outcome, throttled: true } : outcome;
 }
 
 /** Renders and sends the mail a delivery stands for (an alert or the confirmation request). */

@@ -1,4 +1,4 @@
-import { deliveryBackoff } from '../delivery/retry-schedule.ts';
+import { deliveryBackoff, MAX_RETRY_AFTER_SECONDS } from '../delivery/retry-schedule.ts';
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../domain/delivery.ts';
 import type { Subscription } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
@@ -41,6 +41,27 @@ export const ATTEMPT_LEASE_MS = 60_000;
 
 /** A throttled attempt waits 30–60 s (spread, so a burst does not come back as one). */
 const throttleDelaySeconds = () => 30 + Math.floor(Math.random() * 31);
+
+/**
+ * How many times in a row a webhook receiver's 429 defers a delivery without using up a step of
+ * its schedule. A mail provider's throttling is ours to wait out; a receiver that answers 429 for
+ * ever must not hold a delivery for ever, so past this its 429s count as failed attempts (their
+ * Retry-After still honoured) and the schedule runs out as for any failure.
+ */
+export const MAX_WEBHOOK_THROTTLES = 10;
+
+/** Whether an attempt's outcome is backpressure this delivery may still wait out. */
+function isBackpressure(outcome: SendOutcome, delivery: Delivery): boolean {
+  if (!outcome.throttled || delivery.kind === 'ping') return false;
+  return delivery.channel !== 'webhook' || delivery.scheduleStart < MAX_WEBHOOK_THROTTLES;
+}
+
+/** The wait after backpressure: what the receiver asked for (Retry-After, capped), else 30–60 s. */
+function backpressureDelaySeconds(retryAfter: number | undefined): number {
+  if (retryAfter === undefined || !Number.isFinite(retryAfter) || retryAfter <= 0)
+    return throttleDelaySeconds();
+  return Math.min(Math.ceil(retryAfter), MAX_RETRY_AFTER_SECONDS);
+}
 
 /** What the caller (SQS handler or local worker) should do with the message. */
 export type DeliveryOutcome =
@@ -119,10 +140,12 @@ export async function attemptDelivery(
     log.info('delivery attempt claimed by another worker');
     return { kind: 'done' };
   }
-  const outcome: SendOutcome =
+  const sent: SendOutcome =
     delivery.channel === 'webhook'
       ? await sendWebhookAttempt(deps, subscription, delivery, now)
       : await sendEmailAttempt(deps, subscription, delivery, now);
+  // Past its bound, a receiver's "slow down" is a failed attempt like any other (and health sees it).
+  const outcome = sent.throttled && !isBackpressure(sent, delivery) ? { ...sent, throttled: false } : sent;
   const attempt: DeliveryAttempt = {
     at: now.toISOString(),
     latencyMs: outcome.latencyMs,
@@ -148,7 +171,7 @@ export async function attemptDelivery(
   } else if (outcome.throttled && delivery.kind !== 'ping') {
     // Backpressure, not a receiver failure: retried later without using up a step of the schedule.
     deps.metrics.count(AlertsThrottled, 1, dimensions);
-    const delaySeconds = throttleDelaySeconds();
+    const delaySeconds = backpressureDelaySeconds(outcome.retryAfter);
     next = {
       status: 'pending',
       dueAt: new Date(now.getTime() + delaySeconds * 1000).toISOString(),
