@@ -23,6 +23,7 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
       table,
       events: new EventRepository(table),
       idempotency: new IdempotencyStore(table),
+      logger,
     }),
     apiKeys: new ApiKeyStore(table),
     tokenKey,

@@ -4,6 +4,7 @@ import type { LogPosition } from '../domain/change-log.ts';
 import { parseEventDate } from '../domain/dates.ts';
 import { changedFields, type EventInput, type TimelineEvent } from '../domain/event.ts';
 import { IdempotencyMismatchError, NotFoundError, PreconditionFailedError } from '../errors.ts';
+import type { Logger } from '../platform/logger.ts';
 import {
   type RecentChangesRequest,
   type RecentChangesResult,
@@ -15,6 +16,7 @@ import type { Table } from '../store/dynamo.ts';
 import { isConditionFailure } from '../store/dynamo.ts';
 import {
   buildEventItem,
+  changeName,
   type EventItem,
   type EventRepository,
   type PendingChange,
@@ -36,6 +38,8 @@ export interface EventServiceDeps {
   onChange?: () => void;
   /** How long a missing change-log number is waited for before it is sealed (tests shorten it). */
   changeLogSettleMs?: number;
+  /** Told when an accepted change's timeline items or change-log entry could not be written (fan-out repairs them). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Builds the stored form of an event from its input: the resolved date beside the date as written. */
@@ -118,13 +122,12 @@ export class EventService {
     const at = now.toISOString();
     const event = materialiseEvent(input, { id, createdAt: at, updatedAt: at, version: 1 });
     const seq = await this.changeLog.allocate();
-    await this.sealIfRefused(seq, this.deps.events.create(event, seq));
-    await this.changeLog.record(buildEventItem(event, { type: 'event.created', version: 1, at, seq }), {
-      type: 'event.created',
-      version: 1,
-      at,
-      seq,
-    });
+    const change: PendingChange = { type: 'event.created', version: 1, at, seq };
+    await this.sealIfRefused(seq, this.deps.events.putNew(event, seq));
+    await this.afterAccepted(event.id, change, [
+      () => this.deps.events.writeTimeline(event),
+      () => this.changeLog.record(buildEventItem(event, change), change),
+    ]);
     this.deps.onChange?.();
     return event;
   }
@@ -195,8 +198,36 @@ export class EventService {
   ): Promise<void> {
     await this.changeLog.ensurePending(current);
     const numbered = { ...change, seq: await this.changeLog.allocate() };
-    await this.sealIfRefused(numbered.seq, this.deps.events.replace(current, next, numbered, deleted));
-    await this.changeLog.record(buildEventItem(next, numbered, current.changes, deleted), numbered);
+    await this.sealIfRefused(numbered.seq, this.deps.events.putReplacement(current, next, numbered, deleted));
+    await this.afterAccepted(next.id, numbered, [
+      () => this.deps.events.syncTimeline(current.event, deleted ? undefined : next),
+      () => this.changeLog.record(buildEventItem(next, numbered, current.changes, deleted), numbered),
+    ]);
+  }
+
+  /**
+   * The writes that follow an accepted change: its timeline items and its change-log entry. The
+   * change is accepted once the event item is written (it carries the change as pending), so a
+   * failure here does not fail the request — answering 5xx for a stored change would have the
+   * client send it again. Fan-out, which every pending change reaches, logs the change and repairs
+   * the timeline items before it announces anything (`ensurePending`, `timelineInSync`).
+   */
+  private async afterAccepted(
+    eventId: string,
+    change: PendingChange,
+    writes: (() => Promise<void>)[],
+  ): Promise<void> {
+    for (const write of writes) {
+      try {
+        await write();
+      } catch (error) {
+        this.deps.logger?.warn('change accepted, a follow-up write failed; fan-out repairs it', {
+          eventId,
+          change: changeName(change),
+          error,
+        });
+      }
+    }
   }
 
   /** Waits for an event write; when its condition refused it, seals its change-log number (nothing will be logged under it). */

@@ -65,6 +65,7 @@ export async function startLocalRuntime(
       events: new EventRepository(table, { batchCreates: true }),
       idempotency: new IdempotencyStore(table),
       onChange: alerts.nudgeFeed,
+      logger,
     });
     const seeded = config.seed ? await loadSeedOnce(table, events) : 0;
     alerts.start();

@@ -110,8 +110,17 @@ export class EventRepository {
     return item.event;
   }
 
-  /** Writes a new event (its change numbered `seq` in the change log); PreconditionFailedError when the id exists. */
+  /** Writes a new event (its change numbered `seq` in the change log) and its timeline items. */
   async create(event: TimelineEvent, seq?: number): Promise<void> {
+    await this.putNew(event, seq);
+    await this.writeTimeline(event);
+  }
+
+  /**
+   * Writes a new event's item, its change numbered `seq` in the change log: the write that accepts
+   * it. PreconditionFailedError when the id exists. Its timeline items are `writeTimeline`'s.
+   */
+  async putNew(event: TimelineEvent, seq?: number): Promise<void> {
     const item = buildEventItem(event, {
       type: 'event.created',
       version: event.version,
@@ -129,6 +138,10 @@ export class EventRepository {
         ),
       `Event ${event.id} already exists`,
     );
+  }
+
+  /** A created event's timeline items: in batches with `batchCreates`, else one conditional put each. */
+  async writeTimeline(event: TimelineEvent): Promise<void> {
     if (this.options.batchCreates) {
       await batchWrite(
         this.table,
@@ -139,8 +152,19 @@ export class EventRepository {
     }
   }
 
-  /** Replaces the event's state if it is still at `expectedVersion` (PreconditionFailedError otherwise). */
+  /** Replaces the event's state if it is still at `expectedVersion` (PreconditionFailedError otherwise), then its timeline items. */
   async replace(
+    current: EventItem,
+    next: TimelineEvent,
+    change: PendingChange,
+    deleted = false,
+  ): Promise<void> {
+    await this.putReplacement(current, next, change, deleted);
+    await this.syncTimeline(current.event, deleted ? undefined : next);
+  }
+
+  /** The write that accepts a change: the event's next state, if it is still at `current`'s version. */
+  async putReplacement(
     current: EventItem,
     next: TimelineEvent,
     change: PendingChange,
@@ -159,7 +183,6 @@ export class EventRepository {
         ),
       `Event ${next.id} changed since version ${current.version}`,
     );
-    await this.syncTimeline(current.event, deleted ? undefined : next);
   }
 
   /**
