@@ -23,7 +23,12 @@ import {
   snsEnvelope,
   sqsEvent,
 } from '../fixtures/ses-events.ts';
-import { type AlertStack, alertEventInput, startAlertStack } from '../support/alert-stack.ts';
+import {
+  type AlertStack,
+  activeEmailSubscriber,
+  alertEventInput,
+  startAlertStack,
+} from '../support/alert-stack.ts';
 
 /** Takes mail as SES does: accepted now, its fate reported later by events. */
 class SesLikeMail implements MailTransport {
@@ -55,24 +60,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function subscriber(tag: string): Promise<Subscription> {
-  const at = new Date().toISOString();
-  const subscription: Subscription = {
-    id: ulid(),
-    channel: 'email',
-    address: `${tag}@example.net`,
-    filter: { kinds: [], actors: [], tags: [tag] },
-    types: ['event.created'],
-    status: 'active',
-    secrets: [],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  await stack.subscriptionRepository.create(subscription);
-  return subscription;
-}
-
 /** Fans out a matching event and delivers it: the alert SES accepted, as SES events will name it. */
 async function alertSent(subscription: Subscription, tag: string): Promise<SentMessage> {
   const { event } = await stack.events.create(alertEventInput({ tags: [tag] }));
@@ -93,7 +80,7 @@ const newDeliveries = async (id: string) => (await stack.deliveries.list(id, 50)
 
 describe('the mail-events function', () => {
   it('sends alerts with the subscription, delivery and kind of mail as message tags', async () => {
-    const subscription = await subscriber('events-tags');
+    const subscription = await activeEmailSubscriber(stack, 'events-tags');
     const sent = await alertSent(subscription, 'events-tags');
     const [delivery] = (await stack.deliveries.list(subscription.id, 1)).deliveries;
     expect(sent.tags).toEqual({ subscription: subscription.id, delivery: delivery!.id, mail: 'alert' });
@@ -102,7 +89,7 @@ describe('the mail-events function', () => {
   });
 
   it('disables the subscription on a permanent bounce, and fan-out sends it nothing more', async () => {
-    const subscription = await subscriber('events-bounce');
+    const subscription = await activeEmailSubscriber(stack, 'events-bounce');
     const sent = await alertSent(subscription, 'events-bounce');
 
     const result = await handler(sqsEvent([bounceRecord(sent)]) as SQSEvent);
@@ -119,7 +106,7 @@ describe('the mail-events function', () => {
   });
 
   it('disables the subscription on a complaint (SNS envelope)', async () => {
-    const subscription = await subscriber('events-complaint');
+    const subscription = await activeEmailSubscriber(stack, 'events-complaint');
     const sent = await alertSent(subscription, 'events-complaint');
 
     await handler(sqsEvent([snsEnvelope(complaintRecord(sent))]) as SQSEvent);
@@ -131,7 +118,7 @@ describe('the mail-events function', () => {
   });
 
   it('sets lastDeliveryAt from a delivery event (EventBridge detail)', async () => {
-    const subscription = await subscriber('events-delivery');
+    const subscription = await activeEmailSubscriber(stack, 'events-delivery');
     const sent = await alertSent(subscription, 'events-delivery');
 
     await handler(sqsEvent([eventBridgeEvent(deliveryRecord(sent, '2030-01-01T10:00:00.000Z'))]) as SQSEvent);
@@ -143,7 +130,7 @@ describe('the mail-events function', () => {
   });
 
   it('counts a transient bounce as a failure: failing, still active', async () => {
-    const subscription = await subscriber('events-transient');
+    const subscription = await activeEmailSubscriber(stack, 'events-transient');
     const sent = await alertSent(subscription, 'events-transient');
 
     await handler(
@@ -163,7 +150,7 @@ describe('the mail-events function', () => {
   });
 
   it('leaves the subscription alone when the event is about another address', async () => {
-    const subscription = await subscriber('events-other');
+    const subscription = await activeEmailSubscriber(stack, 'events-other');
     const sent = await alertSent(subscription, 'events-other');
     const before = await stored(subscription.id);
 
@@ -183,7 +170,7 @@ describe('the mail-events function', () => {
   });
 
   it('leaves an unsubscribed subscription unsubscribed', async () => {
-    const subscription = await subscriber('events-gone');
+    const subscription = await activeEmailSubscriber(stack, 'events-gone');
     const sent = await alertSent(subscription, 'events-gone');
     await stack.service.unsubscribe(subscription.id);
 
@@ -193,7 +180,7 @@ describe('the mail-events function', () => {
   });
 
   it('reports an unreadable message (for SQS to dead-letter) and handles the rest of the batch', async () => {
-    const subscription = await subscriber('events-batch');
+    const subscription = await activeEmailSubscriber(stack, 'events-batch');
     const sent = await alertSent(subscription, 'events-batch');
     const event = sqsEvent(['{"not": "an SES event"}', bounceRecord(sent)]) as SQSEvent;
 
@@ -204,7 +191,7 @@ describe('the mail-events function', () => {
   });
 
   it('applies two events of one subscription in one batch in order', async () => {
-    const subscription = await subscriber('events-two');
+    const subscription = await activeEmailSubscriber(stack, 'events-two');
     const sent = await alertSent(subscription, 'events-two');
 
     await handler(

@@ -5,10 +5,15 @@
  * server we cannot reach is our problem, not the subscriber's. Against the real SMTP sink on
  * loopback, through fan-out, delivery and the HTTP API.
  */
-import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Subscription } from '../../shared/domain/subscription.ts';
-import { type AlertStack, alertEventInput, bearer, json, startAlertStack } from '../support/alert-stack.ts';
+import {
+  type AlertStack,
+  activeEmailSubscriber,
+  alertEventInput,
+  bearer,
+  json,
+  startAlertStack,
+} from '../support/alert-stack.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 let sink: SmtpSink;
@@ -22,25 +27,6 @@ afterAll(async () => {
   await stack?.close();
   await sink?.close();
 });
-
-/** An active (confirmed) email subscription to one tag. */
-async function subscriber(tag: string, target: AlertStack = stack): Promise<Subscription> {
-  const at = new Date().toISOString();
-  const subscription: Subscription = {
-    id: ulid(),
-    channel: 'email',
-    address: `${tag}@example.net`,
-    filter: { kinds: [], actors: [], tags: [tag] },
-    types: ['event.created'],
-    status: 'active',
-    secrets: [],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  await target.subscriptionRepository.create(subscription);
-  return subscription;
-}
 
 /** The subscription as GET /v1/subscriptions/{id} shows it (with the admin key). */
 async function shown(id: string, target: AlertStack = stack) {
@@ -59,7 +45,7 @@ const deliveriesOf = async (id: string, target: AlertStack = stack) =>
 
 describe('a recipient the SMTP server refuses for good (550 5.1.1)', () => {
   it('disables the subscription with the reason, and sends it nothing more', async () => {
-    const subscription = await subscriber('health-550');
+    const subscription = await activeEmailSubscriber(stack, 'health-550');
     sink.refuse(subscription.address!, '550 5.1.1 user unknown');
 
     await alertAbout('health-550');
@@ -103,7 +89,7 @@ describe('a recipient the SMTP server refuses for good (550 5.1.1)', () => {
 
 describe('a recipient the SMTP server refuses for now (4xx)', () => {
   it('is retried on the schedule while the subscription is marked failing, then delivered', async () => {
-    const subscription = await subscriber('health-450');
+    const subscription = await activeEmailSubscriber(stack, 'health-450');
     sink.refuse(subscription.address!, '450 4.2.1 mailbox busy, try later');
     await alertAbout('health-450');
 
@@ -132,7 +118,7 @@ describe('a recipient the SMTP server refuses for now (4xx)', () => {
   });
 
   it('451 is backpressure: retried later, the subscription untouched', async () => {
-    const subscription = await subscriber('health-451');
+    const subscription = await activeEmailSubscriber(stack, 'health-451');
     sink.refuse(subscription.address!, '451 4.7.1 greylisted, try again later');
     await stack.events.create(alertEventInput({ tags: ['health-451'] }));
     await stack.settle();
@@ -149,7 +135,7 @@ describe('a recipient the SMTP server refuses for now (4xx)', () => {
 
 describe('a delivered alert', () => {
   it('sets lastDeliveryAt, shown on the subscription', async () => {
-    const subscription = await subscriber('health-ok');
+    const subscription = await activeEmailSubscriber(stack, 'health-ok');
     const before = Date.now();
     await alertAbout('health-ok');
 
@@ -164,7 +150,7 @@ describe('an SMTP server that cannot be reached', () => {
   it('fails the attempt without marking the subscriber', async () => {
     const unreachable = await startAlertStack({ smtpUrl: 'smtp://127.0.0.1:9', retrySchedule: [0, 60] });
     try {
-      const subscription = await subscriber('health-down', unreachable);
+      const subscription = await activeEmailSubscriber(unreachable, 'health-down');
       await unreachable.events.create(alertEventInput({ tags: ['health-down'] }));
       await unreachable.settle();
 

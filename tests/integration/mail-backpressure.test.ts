@@ -5,12 +5,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptDelivery } from '../../shared/alerts/deliver.ts';
 import { fanOutEvent } from '../../shared/alerts/fanout.ts';
-import type { Subscription } from '../../shared/domain/subscription.ts';
-import { type AlertStack, alertEventInput, startAlertStack } from '../support/alert-stack.ts';
+import {
+  type AlertStack,
+  activeEmailSubscriber,
+  alertEventInput,
+  startAlertStack,
+} from '../support/alert-stack.ts';
 
 let stack: AlertStack;
 let server: SMTPServer;
@@ -44,29 +47,10 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
 });
 
-/** An active email subscription (confirmed) to one tag. */
-async function subscriber(tag: string): Promise<Subscription> {
-  const at = new Date().toISOString();
-  const subscription: Subscription = {
-    id: ulid(),
-    channel: 'email',
-    address: `${tag}@example.net`,
-    filter: { kinds: [], actors: [], tags: [tag] },
-    types: ['event.created'],
-    status: 'active',
-    secrets: [],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-  await stack.subscriptionRepository.create(subscription);
-  return subscription;
-}
-
 describe.each([421, 451])('an SMTP server answering %i', (code) => {
   it('is retried later without counting against the schedule or the subscription', async () => {
     const tag = `throttled-${code}`;
-    const subscription = await subscriber(tag);
+    const subscription = await activeEmailSubscriber(stack, tag);
     const { event } = await stack.events.create(alertEventInput({ tags: [tag] }));
     await fanOutEvent(stack.fanout, event.id);
     const [delivery] = (await stack.deliveries.list(subscription.id, 10)).deliveries;
@@ -106,7 +90,7 @@ describe.each([421, 451])('an SMTP server answering %i', (code) => {
 describe('an SMTP server refusing for now without asking to slow down (450)', () => {
   it('counts as a failed attempt of the schedule and marks the subscription failing', async () => {
     const tag = 'refused-450';
-    const subscription = await subscriber(tag);
+    const subscription = await activeEmailSubscriber(stack, tag);
     const { event } = await stack.events.create(alertEventInput({ tags: [tag] }));
     await fanOutEvent(stack.fanout, event.id);
     const [delivery] = (await stack.deliveries.list(subscription.id, 10)).deliveries;

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Hono } from 'hono';
+import { ulid } from 'ulid';
 import { drainChangeFeed } from '../../shared/alerts/change-feed.ts';
 import { attemptDelivery, type DeliverDeps } from '../../shared/alerts/deliver.ts';
 import type { DeliveryQueue, FanoutDeps } from '../../shared/alerts/fanout.ts';
@@ -16,6 +17,7 @@ import {
 } from '../../shared/delivery/email/transport.ts';
 import type { Resolver } from '../../shared/delivery/ssrf-guard.ts';
 import type { EventInput } from '../../shared/domain/event.ts';
+import type { Subscription } from '../../shared/domain/subscription.ts';
 import { EventService } from '../../shared/events/event-service.ts';
 import { createApp } from '../../shared/http/app.ts';
 import type { AppEnv } from '../../shared/http/context.ts';
@@ -279,4 +281,26 @@ export function alertEventInput(overrides: Partial<EventInput> = {}): EventInput
     actors: [state('RU'), state('KP')],
     ...overrides,
   });
+}
+
+/** An active (confirmed) email subscription to one tag, `<tag>@example.net`, written straight to the table. */
+export async function activeEmailSubscriber(
+  stack: Pick<AlertStack, 'subscriptionRepository'>,
+  tag: string,
+): Promise<Subscription> {
+  const at = new Date().toISOString();
+  const subscription: Subscription = {
+    id: ulid(),
+    channel: 'email',
+    address: `${tag}@example.net`,
+    filter: { kinds: [], actors: [], tags: [tag] },
+    types: ['event.created'],
+    status: 'active',
+    secrets: [],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  await stack.subscriptionRepository.create(subscription);
+  return subscription;
 }
