@@ -11,7 +11,7 @@ import {
   readRecentChanges,
 } from '../store/change-index.ts';
 import { ChangeLog } from '../store/change-log.ts';
-import { type ChangePage, readChangePage } from '../store/change-log-reader.ts';
+import { type ChangePage, latestLoggedAt, readChangePage } from '../store/change-log-reader.ts';
 import type { Table } from '../store/dynamo.ts';
 import { isConditionFailure } from '../store/dynamo.ts';
 import {
@@ -74,6 +74,11 @@ export class EventService {
   /** The live events matching a filter that changed most recently, newest change first (the feeds). */
   recentChanges(request: RecentChangesRequest): Promise<RecentChangesResult> {
     return readRecentChanges(this.deps.table, request);
+  }
+
+  /** When the timeline last changed, as its change log says (undefined while the log is empty). */
+  latestChangeAt(): Promise<Date | undefined> {
+    return latestLoggedAt(this.deps.table);
   }
 
   /** The change log after `after`: at most `limit` changes, in log order (GoneError for a position the log does not hold). */

@@ -47,18 +47,24 @@ const FORMAT_NAMES: Record<FeedFormat, string> = {
 const VALIDATOR_HEADERS = {
   ETag: "A weak entity tag of the answer's events and versions, for If-None-Match",
   'Last-Modified':
-    'When the newest of its events last changed (none when it has none), for If-Modified-Since',
+    "The later of its newest event's change and the timeline's last change (so a deletion moves it too; none when it lists no event), for If-Modified-Since",
   'Cache-Control': 'public, max-age=60',
 };
 
-/** The validators of a list of events: a weak ETag from their ids and versions, the newest change. */
-function validatorsOf(events: readonly TimelineEvent[], salt: string): Validators {
+/**
+ * The validators of a list of events: a weak ETag from their ids and versions; Last-Modified the
+ * newest of their changes and the timeline's last one (`latest`), since a deletion, or an event
+ * leaving the filter, changes the list without leaving a newer event in it. None for an empty list.
+ */
+function validatorsOf(events: readonly TimelineEvent[], salt: string, latest: Date | undefined): Validators {
   let newest: string | undefined;
   for (const event of events) if (newest === undefined || event.updatedAt > newest) newest = event.updatedAt;
+  const lastModified =
+    newest === undefined ? undefined : new Date(Math.max(Date.parse(newest), latest?.getTime() ?? 0));
   return {
     // The salt stands where the list's tag takes a next key: what else the representation depends on.
     etag: listEntityTag(events, salt),
-    ...(newest ? { lastModified: new Date(newest) } : {}),
+    ...(lastModified ? { lastModified } : {}),
   };
 }
 
@@ -125,10 +131,13 @@ export function registerFeedRoutes(api: ApiRoutes, deps: AppDeps): void {
         const { limit } = input.query;
         const filter = feedFilters(input.query);
         const baseUrl = baseUrlOf(c);
-        const events = byDate
-          ? (await deps.events.list({ ...filter, order: 'desc', limit })).items
-          : (await deps.events.recentChanges({ ...filter, limit })).items;
-        const validators = validatorsOf(events, `${format}|${RENDERING}|${baseUrl}`);
+        const [events, latest] = await Promise.all([
+          byDate
+            ? deps.events.list({ ...filter, order: 'desc', limit }).then((page) => page.items)
+            : deps.events.recentChanges({ ...filter, limit }).then((page) => page.items),
+          deps.events.latestChangeAt(),
+        ]);
+        const validators = validatorsOf(events, `${format}|${RENDERING}|${baseUrl}`, latest);
         const headers = { ...validatorHeaders(validators), 'cache-control': CACHE_CONTROL };
         if (isNotModified(input.headers, validators)) return c.body(null, 304, headers);
         const body = await render(format, events, filter, baseUrl);
@@ -164,11 +173,15 @@ export function registerFeedRoutes(api: ApiRoutes, deps: AppDeps): void {
     },
     async (c, input) => {
       const filter = timelineFilters(input.query);
-      const page = await listTimeline(deps, input.query, filter);
+      const [page, latest] = await Promise.all([
+        listTimeline(deps, input.query, filter),
+        deps.events.latestChangeAt(),
+      ]);
       const baseUrl = baseUrlOf(c);
       const validators = validatorsOf(
         page.items,
         `timelinejs|${RENDERING}|${baseUrl}|${page.nextCursor ?? ''}`,
+        latest,
       );
       const headers: Record<string, string> = {
         ...validatorHeaders(validators),

@@ -87,3 +87,20 @@ export async function readChangePage(
 
 const holdsPosition = (slot: LogSlot | undefined, position: LogPosition) =>
   slot !== undefined && slot.seq === position.seq && slotTag(slot) === position.tag;
+
+/**
+ * When the log last took a change: the newest slot's time (a sealed number counts too, which only
+ * errs late). Undefined for an empty log. What a feed's Last-Modified may not fall behind, since a
+ * deletion, or an event leaving a filter, changes a feed without leaving a newer event in it.
+ */
+export async function latestLoggedAt(table: Table): Promise<Date | undefined> {
+  const page = await queryPage<{ loggedAt?: string }>(table, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': CHANGE_LOG_PK },
+    ProjectionExpression: 'loggedAt',
+    ScanIndexForward: false,
+    Limit: 1,
+  });
+  const at = page.items[0]?.loggedAt;
+  return at ? new Date(at) : undefined;
+}
