@@ -1,10 +1,10 @@
 import type { DeliveryQueue } from '../alerts/fanout.ts';
-import type { SubscriptionService } from '../alerts/subscription-service.ts';
 import { ApiKeyStore } from '../auth/api-keys.ts';
 import type { MailTransport } from '../delivery/email/transport.ts';
 import { EventService } from '../events/event-service.ts';
 import { createApp } from '../http/app.ts';
 import { createLogger } from '../platform/logger.ts';
+import { onceRetrying } from '../platform/once-retrying.ts';
 import { createTable } from '../store/dynamo.ts';
 import { EventRepository } from '../store/event-repository.ts';
 import { IdempotencyStore } from '../store/idempotency-store.ts';
@@ -17,7 +17,17 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
   const table = createTable({ tableName: config.tableName });
   const logger = createLogger({ service: 'dateline-api', level: config.logLevel });
   const tokenKey = secretsManagerTokenKey(required(env, 'TOKEN_SECRET_ARN'));
-  let alerts: Promise<SubscriptionService> | undefined;
+  const alerts = onceRetrying(async () => {
+    const { wireAlertServices } = await import('./alerts-pipeline.ts');
+    return wireAlertServices({
+      config,
+      table,
+      logger,
+      queue: lazySqsDeliveryQueue(required(env, 'DELIVERY_QUEUE_URL')),
+      mail: () => noMailFromApi,
+      tokenKey,
+    }).subscriptions;
+  });
   return createApp({
     events: new EventService({
       table,
@@ -34,25 +44,7 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
       // their own), over the function's table client, logger and cached token key; the SQS client
       // loads on the first enqueue. The API never sends mail itself (the delivery function does,
       // from the queue), so nodemailer and SES stay out of its bundle.
-      service: () => {
-        alerts ??= import('./alerts-pipeline.ts')
-          .then(
-            ({ wireAlertServices }) =>
-              wireAlertServices({
-                config,
-                table,
-                logger,
-                queue: lazySqsDeliveryQueue(required(env, 'DELIVERY_QUEUE_URL')),
-                mail: () => noMailFromApi,
-                tokenKey,
-              }).subscriptions,
-          )
-          .catch((error: unknown) => {
-            alerts = undefined; // the next request tries again rather than failing for the container's life
-            throw error;
-          });
-        return alerts;
-      },
+      service: alerts,
     },
   });
 }
@@ -65,18 +57,14 @@ export function createLambdaApp(env: NodeJS.ProcessEnv = process.env) {
  * which the SDK's lazily loaded credential providers have wrapped already.)
  */
 function lazySqsDeliveryQueue(queueUrl: string): DeliveryQueue {
-  let queue: Promise<DeliveryQueue> | undefined;
-  return {
-    async enqueue(refs, fresh) {
-      queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./sqs-queue.ts')])
-        .then(([sdk, { sqsDeliveryQueue }]) => sqsDeliveryQueue(new sdk.SQSClient({}), queueUrl))
-        .catch((error: unknown) => {
-          queue = undefined; // the next enqueue tries again rather than failing for the container's life
-          throw error;
-        });
-      return (await queue).enqueue(refs, fresh);
-    },
-  };
+  const queue = onceRetrying(async () => {
+    const [sdk, { sqsDeliveryQueue }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('./sqs-queue.ts'),
+    ]);
+    return sqsDeliveryQueue(new sdk.SQSClient({}), queueUrl);
+  });
+  return { enqueue: async (refs, fresh) => (await queue()).enqueue(refs, fresh) };
 }
 
 /** Subscription requests only record and enqueue mail; sending is the delivery function's job. */

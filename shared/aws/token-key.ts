@@ -1,4 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { onceRetrying } from '../platform/once-retrying.ts';
 
 /**
  * The token-signing key from Secrets Manager, fetched once per container on first use and cached.
@@ -10,22 +11,11 @@ export function secretsManagerTokenKey(
   secretArn: string,
   client?: SecretsManagerClient,
 ): () => Promise<Uint8Array> {
-  let cached: Promise<Uint8Array> | undefined;
-  return () => {
-    cached ??= (async () => {
-      const sdk = await import('@aws-sdk/client-secrets-manager');
-      client ??= new sdk.SecretsManagerClient({});
-      return client.send(new sdk.GetSecretValueCommand({ SecretId: secretArn }));
-    })().then(
-      (result) => {
-        if (!result.SecretString) throw new Error('the token secret has no string value');
-        return Buffer.from(result.SecretString, 'utf8');
-      },
-      (error) => {
-        cached = undefined;
-        throw error;
-      },
-    );
-    return cached;
-  };
+  return onceRetrying(async () => {
+    const sdk = await import('@aws-sdk/client-secrets-manager');
+    client ??= new sdk.SecretsManagerClient({});
+    const result = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretArn }));
+    if (!result.SecretString) throw new Error('the token secret has no string value');
+    return Buffer.from(result.SecretString, 'utf8');
+  });
 }

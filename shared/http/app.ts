@@ -3,10 +3,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { onceRetrying } from '../platform/once-retrying.ts';
 import { negotiatedProblem, registerPages } from '../web/register-pages.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { corsPolicy } from './cors.ts';
-import type { openApiDocument } from './openapi-document.ts';
 import { problem, toProblem } from './problem.ts';
 import { RouteGroups } from './route-groups.ts';
 import { ROUTE_TABLE } from './route-table.ts';
@@ -98,21 +98,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
 
   // Built on the first request, then kept: most Lambda instances never serve it, so its modules
   // (the builder, the API's description, the examples and the seed they come from) load only then.
-  let document: Promise<ReturnType<typeof openApiDocument>> | undefined;
+  const document = onceRetrying(async () => {
+    const [specs, { openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }] =
+      await Promise.all([
+        routes.specs(),
+        import('./openapi-document.ts'),
+        import('./openapi-info.ts'),
+        import('./openapi-examples.ts'),
+      ]);
+    return build(specs, documentInfo, securitySchemes, documentExamples);
+  });
   app.get('/openapi.json', async (c) => {
-    document ??= Promise.all([
-      routes.specs(),
-      import('./openapi-document.ts'),
-      import('./openapi-info.ts'),
-      import('./openapi-examples.ts'),
-    ])
-      .then(([specs, { openApiDocument: build }, { documentInfo, securitySchemes }, { documentExamples }]) =>
-        build(specs, documentInfo, securitySchemes, documentExamples),
-      )
-      .catch((error: unknown) => {
-        document = undefined; // not kept: the next request tries again, not the container's whole life
-        throw error;
-      });
     // The origin the document was asked from comes first: /docs's Try it out then stays on the
     // page's own origin (its CSP and CORS), whatever DATELINE_PUBLIC_URL names.
     const here = new URL(c.req.url).origin;
@@ -120,7 +116,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       here,
       ...(deps.publicUrl && new URL(deps.publicUrl).origin !== here ? [deps.publicUrl] : []),
     ];
-    return c.json({ ...(await document), servers: servers.map((url) => ({ url })) });
+    return c.json({ ...(await document()), servers: servers.map((url) => ({ url })) });
   });
   // The API reference (Swagger UI over /openapi.json); its page and assets load on first request.
   app.get('/docs', async (c) => (await import('./docs-page.ts')).docsPageResponse(c, deps.publicUrl));

@@ -1,4 +1,5 @@
 import type { Handler, Hono } from 'hono';
+import { onceRetrying } from '../platform/once-retrying.ts';
 import type { AppEnv } from './context.ts';
 import { ApiRoutes, mount, type RouteKey, type RouteSpec } from './route.ts';
 
@@ -19,19 +20,12 @@ export class RouteGroups {
 
   /** Routes `routes` (in this order) to the group `register` fills; it must register exactly those. */
   group(routes: readonly RouteKey[], register: RegisterGroup): void {
-    let loaded: Promise<ApiRoutes> | undefined;
-    const load = () => {
-      loaded ??= (async () => {
-        const api = new ApiRoutes();
-        await register(api);
-        assertRoutes(api.keys(), routes);
-        return api;
-      })().catch((error: unknown) => {
-        loaded = undefined; // the next request tries again rather than failing for the container's life
-        throw error;
-      });
-      return loaded;
-    };
+    const load = onceRetrying(async () => {
+      const api = new ApiRoutes();
+      await register(api);
+      assertRoutes(api.keys(), routes);
+      return api;
+    });
     this.#loaders.push(load);
     for (const key of routes) {
       let handler: Handler<AppEnv> | undefined;

@@ -8,17 +8,10 @@ import type { AppDeps, AppEnv } from '../http/context.ts';
 import { type Problem, problemResponse } from '../http/problem.ts';
 import type { RouteGroups } from '../http/route-groups.ts';
 import { ROUTE_TABLE } from '../http/route-table.ts';
+import { onceRetrying } from '../platform/once-retrying.ts';
 
-let pages: Promise<typeof import('./pages.ts')> | undefined;
-
-/** The page handlers, imported once, on first use. */
-export function loadPages(): Promise<typeof import('./pages.ts')> {
-  pages ??= import('./pages.ts').catch((error: unknown) => {
-    pages = undefined; // the next request tries again
-    throw error;
-  });
-  return pages;
-}
+/** The page handlers, imported once, on first use (a failed import is tried again next time). */
+export const loadPages: () => Promise<typeof import('./pages.ts')> = onceRetrying(() => import('./pages.ts'));
 
 /** Paths whose answer is a page: their errors are pages too unless the client asks for JSON. */
 const PAGE_PATH = /^\/(events\/[^/]*|subscribe|v1\/subscriptions\/confirm|v1\/unsubscribe)?$/;
