@@ -1,4 +1,4 @@
-import { deliveryBackoff, MAX_RETRY_AFTER_SECONDS } from '../delivery/retry-schedule.ts';
+import { deliveryBackoff, validRetryAfter } from '../delivery/retry-schedule.ts';
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../domain/delivery.ts';
 import type { Subscription } from '../domain/subscription.ts';
 import { NotFoundError } from '../errors.ts';
@@ -57,11 +57,8 @@ function isBackpressure(outcome: SendOutcome, delivery: Delivery): boolean {
 }
 
 /** The wait after backpressure: what the receiver asked for (Retry-After, capped), else 30–60 s. */
-function backpressureDelaySeconds(retryAfter: number | undefined): number {
-  if (retryAfter === undefined || !Number.isFinite(retryAfter) || retryAfter <= 0)
-    return throttleDelaySeconds();
-  return Math.min(Math.ceil(retryAfter), MAX_RETRY_AFTER_SECONDS);
-}
+const backpressureDelaySeconds = (retryAfter: number | undefined) =>
+  validRetryAfter(retryAfter) || throttleDelaySeconds();
 
 /** What the caller (SQS handler or local worker) should do with the message. */
 export type DeliveryOutcome =
@@ -144,7 +141,8 @@ export async function attemptDelivery(
     delivery.channel === 'webhook'
       ? await sendWebhookAttempt(deps, subscription, delivery, now)
       : await sendEmailAttempt(deps, subscription, delivery, now);
-  // Past its bound, a receiver's "slow down" is a failed attempt like any other (and health sees it).
+  // Past its bound, or for a ping (answered to its caller at once), a "slow down" is a failed
+  // attempt like any other (and health sees it).
   const outcome = sent.throttled && !isBackpressure(sent, delivery) ? { ...sent, throttled: false } : sent;
   const attempt: DeliveryAttempt = {
     at: now.toISOString(),
@@ -168,7 +166,7 @@ export async function attemptDelivery(
   } else if (outcome.gone) {
     next = { status: 'gone' };
     result = { kind: 'done', status: 'gone' };
-  } else if (outcome.throttled && delivery.kind !== 'ping') {
+  } else if (outcome.throttled) {
     // Backpressure, not a receiver failure: retried later without using up a step of the schedule.
     deps.metrics.count(AlertsThrottled, 1, dimensions);
     const delaySeconds = backpressureDelaySeconds(outcome.retryAfter);

@@ -64,7 +64,8 @@ export function deliveryBackoff(input: DeliveryBackoffInput): DeliveryBackoff {
   return { delaySeconds: Math.max(jittered, floor) };
 }
 
-function validRetryAfter(retryAfter: number | undefined): number {
+/** A Retry-After in whole seconds, capped at 12 hours; 0 when absent, not positive or not finite. */
+export function validRetryAfter(retryAfter: number | undefined): number {
   if (retryAfter === undefined || !Number.isFinite(retryAfter) || retryAfter <= 0) return 0;
   return Math.min(Math.ceil(retryAfter), MAX_RETRY_AFTER_SECONDS);
 }
