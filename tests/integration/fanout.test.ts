@@ -1,9 +1,13 @@
-import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fanOutChange, fanOutEvent } from '../../shared/alerts/fanout.ts';
 import type { AlertPayload, Delivery } from '../../shared/domain/delivery.ts';
 import type { AlertType, Subscription, SubscriptionFilter } from '../../shared/domain/subscription.ts';
-import { type AlertStack, alertEventInput, startAlertStack } from '../support/alert-stack.ts';
+import {
+  type AlertStack,
+  activeSubscription,
+  alertEventInput,
+  startAlertStack,
+} from '../support/alert-stack.ts';
 
 let stack: AlertStack;
 beforeAll(async () => {
@@ -245,21 +249,8 @@ describe('fan-out among 2,000 subscriptions', () => {
   const matching = new Set<string>();
 
   /** A webhook subscription written straight to the repository (no secret needed: nothing is sent). */
-  const seeded = (filter: SubscriptionFilter): Subscription => {
-    const at = new Date().toISOString();
-    return {
-      id: ulid(),
-      channel: 'webhook',
-      url: 'https://hooks.example.org/dateline',
-      filter,
-      types: ['event.created'],
-      status: 'active',
-      secrets: [],
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
-  };
+  const seeded = (filter: SubscriptionFilter): Subscription =>
+    activeSubscription({ channel: 'webhook', url: 'https://hooks.example.org/dateline', filter });
 
   beforeAll(async () => {
     big = await startAlertStack();

@@ -283,24 +283,33 @@ export function alertEventInput(overrides: Partial<EventInput> = {}): EventInput
   });
 }
 
-/** An active (confirmed) email subscription to one tag, `<tag>@example.net`, written straight to the table. */
-export async function activeEmailSubscriber(
-  stack: Pick<AlertStack, 'subscriptionRepository'>,
-  tag: string,
-): Promise<Subscription> {
+/** An active subscription record, for tests that write one straight to the table: its channel fields and filter given. */
+export function activeSubscription(
+  fields: Pick<Subscription, 'channel' | 'filter'> & Partial<Subscription>,
+): Subscription {
   const at = new Date().toISOString();
-  const subscription: Subscription = {
+  return {
     id: ulid(),
-    channel: 'email',
-    address: `${tag}@example.net`,
-    filter: { kinds: [], actors: [], tags: [tag] },
     types: ['event.created'],
     status: 'active',
     secrets: [],
     createdAt: at,
     updatedAt: at,
     version: 1,
+    ...fields,
   };
+}
+
+/** An active (confirmed) email subscription to one tag, `<tag>@example.net`, written straight to the table. */
+export async function activeEmailSubscriber(
+  stack: Pick<AlertStack, 'subscriptionRepository'>,
+  tag: string,
+): Promise<Subscription> {
+  const subscription = activeSubscription({
+    channel: 'email',
+    address: `${tag}@example.net`,
+    filter: { kinds: [], actors: [], tags: [tag] },
+  });
   await stack.subscriptionRepository.create(subscription);
   return subscription;
 }
