@@ -203,7 +203,7 @@ export class EventService {
   ): Promise<void> {
     await this.changeLog.ensurePending(current);
     const numbered = { ...change, seq: await this.changeLog.allocate() };
-    await this.sealIfRefused(numbered.seq, this.deps.events.putReplacement(current, next, numbered, deleted));
+    await this.sealIfRefused(numbered.seq, this.deps.events.replace(current, next, numbered, deleted));
     await this.afterAccepted(next.id, numbered, [
       () => this.deps.events.syncTimeline(current.event, deleted ? undefined : next),
       () => this.changeLog.record(buildEventItem(next, numbered, current.changes, deleted), numbered),

@@ -152,19 +152,11 @@ export class EventRepository {
     }
   }
 
-  /** Replaces the event's state if it is still at `expectedVersion` (PreconditionFailedError otherwise), then its timeline items. */
+  /**
+   * The write that accepts a change: the event's next state, if it is still at `current`'s version
+   * (PreconditionFailedError otherwise). Its timeline items are `syncTimeline`'s.
+   */
   async replace(
-    current: EventItem,
-    next: TimelineEvent,
-    change: PendingChange,
-    deleted = false,
-  ): Promise<void> {
-    await this.putReplacement(current, next, change, deleted);
-    await this.syncTimeline(current.event, deleted ? undefined : next);
-  }
-
-  /** The write that accepts a change: the event's next state, if it is still at `current`'s version. */
-  async putReplacement(
     current: EventItem,
     next: TimelineEvent,
     change: PendingChange,
